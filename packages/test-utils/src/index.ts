@@ -1,3 +1,4 @@
+export { runReadmeExample } from "./readme.js";
 import type { RecordBatch } from "apache-arrow";
 import { fingerprint } from "@cotrain/core";
 import type { JsonValue, Source } from "@cotrain/core";

@@ -1,0 +1,2 @@
+export { episodeToRows } from "./episode.js";
+export type { Episode, EpisodeToRowsOptions } from "./episode.js";

@@ -1,0 +1,39 @@
+import sharp from "sharp";
+import { ImageError } from "@cotrain/core";
+import type { ErrorLocation } from "@cotrain/core";
+
+export interface ImageInfo {
+  width: number;
+  height: number;
+  format: string;
+  channels: number;
+}
+
+export interface DecodedImage {
+  /** Uint8 pixels, row-major HWC. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * Reads an encoded image's header and fully decodes it once, so a truncated or corrupt file is caught here
+ * (sharp's metadata alone accepts a JPEG whose scan data is cut off). Raises ImageError naming `where`.
+ */
+export async function probeImage(bytes: Uint8Array, where: ErrorLocation = {}): Promise<ImageInfo> {
+  const decoded = await decodeImage(bytes, where);
+  const meta = await sharp(bytes).metadata();
+  return { width: decoded.width, height: decoded.height, channels: decoded.channels, format: meta.format ?? "unknown" };
+}
+
+/** Decodes JPEG/PNG/WebP bytes to 3-channel Uint8 HWC pixels (alpha dropped, grey expanded). */
+export async function decodeImage(bytes: Uint8Array, where: ErrorLocation = {}): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
+  try {
+    const { data, info } = await sharp(bytes, { failOn: "truncated" }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+  } catch (cause) {
+    throw new ImageError("IMAGE_UNDECODABLE", `cannot decode image (${bytes.length} bytes): ${(cause as Error).message}`, { ...where, cause });
+  }
+}

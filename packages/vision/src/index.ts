@@ -1,0 +1,2 @@
+export { probeImage, decodeImage } from "./decode.js";
+export type { ImageInfo, DecodedImage } from "./decode.js";
