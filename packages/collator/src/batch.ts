@@ -44,4 +44,18 @@ export interface Batch {
   numActionRows: number;
   /** Action mask entries equal to 1 (rows × real chunk steps): the action loss averages over these × D. */
   numActionEntries: number;
+  // ---- added by the collator (beyond the lead's first contract) ----
+  /** Trained text tokens per row [B] (labels ≠ IGNORE_INDEX), for per-source text losses. */
+  trainedPerRow: Int32Array;
+  /** [B]: 1 where the row had at least one image (web rows may have none: their pixels are zeros). */
+  hasImage: Uint8Array;
+  /** [B, K]: 1 where camera slot k held a real image (K = cameras stacked, 1 otherwise); missing ones are zeros. */
+  imageMask: Uint8Array;
+  /** How robot actions appear: "continuous" (regression target), "tokens" (in `labels`; `actions` still holds the
+   * continuous values for metrics) or "none". */
+  actionFormat: ActionFormat;
+  /** Ids in `inputIds`/`labels` are < vocabSize (text vocabulary, plus appended action tokens if any). */
+  vocabSize: number;
 }
+
+export type ActionFormat = "continuous" | "tokens" | "none";
