@@ -1,2 +1,13 @@
 export { episodeToRows } from "./episode.js";
 export type { Episode, EpisodeToRowsOptions } from "./episode.js";
+export { openLeRobot } from "./lerobot/source.js";
+export type { LeRobotSource } from "./lerobot/source.js";
+export type { OpenLeRobotOptions } from "./lerobot/options.js";
+export { openLeRobotDataset } from "./lerobot/dataset.js";
+export type { LeRobotDataset, LeRobotDatasetOptions } from "./lerobot/dataset.js";
+export { readLeRobotMeta } from "./lerobot/meta.js";
+export type { LeRobotMeta, LeRobotEpisodeEntry } from "./lerobot/meta.js";
+export type { LeRobotInfo, LeRobotFeature } from "./lerobot/info.js";
+export { writeLeRobot } from "./lerobot/writer.js";
+export type { WriteLeRobotOptions, WriteLeRobotResult } from "./lerobot/writer.js";
+export type { ImageCheck } from "./lerobot/image-check.js";

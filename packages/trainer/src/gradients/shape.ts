@@ -32,7 +32,7 @@ export const shapeGradients: tf.GradConfig[] = [
       const x = at(s, 0);
       const a = attrs as { begin: number | number[]; size: number | number[] };
       const [begin, size] = tf.slice_util.parseSliceParams(x, a.begin, a.size);
-      const paddings = x.shape.map((n, i) => [begin[i] as number, n - (begin[i] as number) - (size[i] as number)] as [number, number]);
+      const paddings = x.shape.map((n, i) => [begin![i] as number, n - (begin![i] as number) - (size![i] as number)] as [number, number]);
       return { x: () => tf.pad(dy as Tensor, paddings) };
     },
   },

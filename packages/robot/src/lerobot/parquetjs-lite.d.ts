@@ -1,0 +1,74 @@
+// The parts of parquetjs-lite 0.8.7 that the LeRobot reader and writer use (the package ships no types).
+declare module "parquetjs-lite" {
+  export interface FieldSpec {
+    type?: string;
+    optional?: boolean;
+    repeated?: boolean;
+    compression?: string;
+    fields?: Record<string, FieldSpec>;
+  }
+  /** One node of a decoded schema; `fieldList` holds every node, groups and leaves, by reference. */
+  export interface ParquetField {
+    name: string;
+    path: string[];
+    isNested?: boolean;
+    primitiveType?: string;
+    originalType?: string;
+    encoding?: string;
+  }
+  export class ParquetSchema {
+    constructor(fields: Record<string, FieldSpec>);
+    fieldList: ParquetField[];
+  }
+  export interface ColumnChunk {
+    meta_data: { path_in_schema: string[]; codec: number; encodings: number[] };
+  }
+  export interface RowGroup {
+    num_rows: number | bigint;
+    columns: ColumnChunk[];
+  }
+  export interface FileMetaData {
+    version: number;
+    num_rows: number | bigint;
+    row_groups: RowGroup[];
+  }
+  export class ParquetEnvelopeReader {
+    static openFile(path: string): Promise<ParquetEnvelopeReader>;
+    readHeader(): Promise<void>;
+    readFooter(): Promise<FileMetaData>;
+    close(): Promise<void>;
+  }
+  export interface ParquetCursor {
+    rowGroupIndex: number;
+    nextRowGroup(): Promise<Record<string, unknown>[] | null>;
+  }
+  export class ParquetReader {
+    static openEnvelopeReader(envelope: ParquetEnvelopeReader, options: { metadata: FileMetaData }): Promise<ParquetReader>;
+    metadata: FileMetaData;
+    schema: ParquetSchema;
+    getCursor(columns?: string[][]): ParquetCursor;
+    close(): Promise<void>;
+  }
+  export class ParquetWriter {
+    static openFile(schema: ParquetSchema, path: string, options?: { rowGroupSize?: number }): Promise<ParquetWriter>;
+    appendRow(row: Record<string, unknown>): Promise<void>;
+    setMetadata(key: string, value: string): void;
+    close(): Promise<void>;
+  }
+  const parquet: {
+    ParquetSchema: typeof ParquetSchema;
+    ParquetWriter: typeof ParquetWriter;
+    ParquetReader: typeof ParquetReader;
+    ParquetEnvelopeReader: typeof ParquetEnvelopeReader;
+  };
+  export default parquet;
+}
+
+// The value codecs parquetjs-lite's reader looks up by encoding name (lib/codec/index.js).
+declare module "parquetjs-lite/lib/codec/index.js" {
+  export interface ValueCodec {
+    decodeValues(type: string, cursor: { buffer: Buffer; offset: number; size?: number }, count: number, options: Record<string, unknown>): unknown[];
+  }
+  const codecs: Record<string, ValueCodec>;
+  export default codecs;
+}

@@ -1,0 +1,90 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { JsonValue } from "@cotrain/core";
+
+/** One line of `metrics.jsonl` per optimizer step (type "train") and per evaluation (type "eval"). */
+export interface StepMetrics {
+  type: "train";
+  step: number;
+  epoch: number;
+  /** L = actionLoss + lambda · textLoss. */
+  loss: number;
+  actionLoss: number;
+  textLoss: number;
+  lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  rows: number;
+  actionRows: number;
+  /** Masked-in action entries (rows × real chunk steps); tokens mode: action tokens trained. */
+  actionEntries: number;
+  trainedTokens: number;
+  /** This batch's rows per source, as fractions of the batch. */
+  sourceShares: Record<string, number>;
+  /** Milliseconds of the optimizer step (forward, backward, update, one sync). */
+  stepMs: number;
+  /** Milliseconds the loop waited for the prefetched batch before the step could start. */
+  dataWaitMs: number;
+  samplesPerSec: number;
+  /** tf.memory().numTensors after the step (flat across steps unless something leaks). */
+  numTensors: number;
+  /** The data source's stats() (the mixer's cumulative per-source accounting), when it has one. */
+  sourceStats?: JsonValue;
+  time: string;
+}
+
+export interface EvalMetrics {
+  type: "eval";
+  step: number;
+  robot?: Record<string, number | null>;
+  vqa?: Record<string, number | null>;
+  time: string;
+}
+
+export type MetricsLine = StepMetrics | EvalMetrics;
+
+/**
+ * Appends JSON lines synchronously (a crash loses at most the line being written). On resume, lines of steps
+ * after the checkpoint (written by the interrupted run, and about to be redone) are dropped first, so the file
+ * reads as one uninterrupted run.
+ */
+export class MetricsWriter {
+  constructor(readonly path: string) {}
+
+  truncateAfter(step: number): void {
+    if (!existsSync(this.path)) return;
+    const kept = readFileSync(this.path, "utf8")
+      .split("\n")
+      .filter((line) => {
+        if (line.trim() === "") return false;
+        try {
+          return (JSON.parse(line) as { step?: number }).step! <= step;
+        } catch {
+          return false;
+        }
+      });
+    writeFileSync(this.path, kept.map((l) => `${l}\n`).join(""));
+  }
+
+  write(line: MetricsLine): void {
+    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+  }
+}
+
+export function readMetrics(path: string): MetricsLine[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as MetricsLine);
+}
+
+/** Fractions of the batch's rows per source name. */
+export function sourceShares(sources: Int32Array, names: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of sources) {
+    const name = names[s] ?? String(s);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  for (const k of Object.keys(counts)) counts[k] = (counts[k] as number) / Math.max(1, sources.length);
+  return counts;
+}

@@ -1,0 +1,94 @@
+import { existsSync } from "node:fs";
+import { writeFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError, MissingError } from "@cotrain/core";
+import type { JsonValue } from "@cotrain/core";
+import type { Batch } from "@cotrain/collator";
+import { tf } from "./tf.js";
+import { assignWeights, latestCheckpoint, loadModel, readModelWeights, readTrainerState } from "./checkpoint.js";
+import type { LoadReport, TrainerState } from "./checkpoint.js";
+import { inferModelOptions } from "./config.js";
+import type { EvalSet, TrainConfig } from "./config.js";
+import type { Collate } from "./data.js";
+import type { Batches } from "./eval.js";
+import { collated, evaluateActions, evaluateText } from "./eval.js";
+import type { EvalMetrics } from "./metrics.js";
+import type { TokenRange } from "./model/inputs.js";
+import { VlaModel } from "./model/vla.js";
+
+export const CHECKPOINT_DIR = "checkpoints";
+
+/** The checkpoint to resume from (null: fresh start) and its trainer state. */
+export async function resolveResume(config: TrainConfig): Promise<{ path: string | null; state: TrainerState | null }> {
+  if (!config.resume) return { path: null, state: null };
+  const path = config.resume === true ? latestCheckpoint(join(config.runDir, CHECKPOINT_DIR)) : config.resume;
+  if (path === null) return { path: null, state: null };
+  if (!existsSync(path)) throw new MissingError("CHECKPOINT_MISSING", "the checkpoint to resume from does not exist", { file: path, field: "resume" });
+  return { path, state: await readTrainerState(path) };
+}
+
+/** The model: from the resume checkpoint, or fresh (then optionally initialized from `initFrom`). */
+export async function buildModel(config: TrainConfig, resumePath: string | null, first: Batch): Promise<{ model: VlaModel; init: LoadReport | null }> {
+  if (resumePath !== null) return { model: await loadModel(resumePath), init: null };
+  const model = VlaModel.create(inferModelOptions(config.model, config.collate, first), config.seed ?? 0);
+  if (config.initFrom === undefined) return { model, init: null };
+  const { weights } = await readModelWeights(config.initFrom);
+  try {
+    return { model, init: assignWeights(model, weights, false, config.initFrom) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    tf.dispose([...weights.values()]);
+  }
+}
+
+/** Trainable parameter names; a freeze prefix that matches nothing is a typo and fails loudly. */
+export function trainableParams(model: VlaModel, freeze: readonly string[]): string[] {
+  for (const prefix of freeze) {
+    if (model.trainableNames([prefix]).length === model.params.size) {
+      throw new ConfigError("BAD_FREEZE", `\`freeze\` prefix ${JSON.stringify(prefix)} matches no parameter (names look like ${[...model.params.keys()].slice(0, 4).join(", ")}, ...)`, { field: "freeze" });
+    }
+  }
+  const names = model.trainableNames(freeze);
+  if (names.length === 0) throw new ConfigError("BAD_FREEZE", "`freeze` leaves no parameter to train", { field: "freeze" });
+  return names;
+}
+
+/** The tokens-mode action id range: given, else the collator's action tokenizer range. */
+export function actionTokenRange(config: TrainConfig): TokenRange | undefined {
+  if (config.actionTokens) return config.actionTokens;
+  const t = config.collate.actionTokenizer;
+  return t ? { start: t.firstId, end: t.endId } : undefined;
+}
+
+export async function writeJsonAtomically(path: string, value: JsonValue | object): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(value, null, 2));
+  await rename(tmp, path);
+}
+
+function batchesOf(set: EvalSet, collate: Collate): Batches {
+  return "batches" in set ? set.batches : collated(set.source, set.collate ?? collate, set.maxBatches);
+}
+
+/** Runs the configured evaluators once and returns the metrics line (nulls where a metric does not apply). */
+export async function runEvaluation(model: VlaModel, config: TrainConfig, step: number, actionTokens: TokenRange | undefined): Promise<EvalMetrics> {
+  const ev = config.evaluation;
+  const line: EvalMetrics = { type: "eval", step, time: new Date().toISOString() };
+  if (ev?.robot) {
+    const r = await evaluateActions(model, batchesOf(ev.robot, config.collate), { actionTokens });
+    line.robot = { rows: r.rows, entries: r.entries, actionMse: r.mse, actionL1: r.l1, actionTokenAccuracy: r.tokenAccuracy, actionTokenLoss: r.tokenLoss };
+  }
+  if (ev?.vqa) {
+    const v = await evaluateText(model, batchesOf(ev.vqa, config.collate), { exactMatch: ev.exactMatch ?? true, actionTokens });
+    line.vqa = { rows: v.rows, tokens: v.tokens, textLoss: v.loss, perplexity: v.perplexity, answered: v.answered, exactMatch: v.exactMatch };
+  }
+  return line;
+}
+
+export function describeEval(line: EvalMetrics): string {
+  const fmt = (o: Record<string, number | null> | undefined): string =>
+    o === undefined ? "" : Object.entries(o).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : (v as number).toFixed(4)}`).join(", ");
+  return `eval @ step ${line.step}: ${[line.robot ? `robot: ${fmt(line.robot)}` : "", line.vqa ? `vqa: ${fmt(line.vqa)}` : ""].filter(Boolean).join(" | ")}`;
+}

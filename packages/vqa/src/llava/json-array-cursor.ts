@@ -1,0 +1,194 @@
+import { open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { Tokenizer, TokenParser, TokenType } from "@streamparser/json";
+import { FormatError, StateError, TruncatedError, isCotrainError, isInt, stateField } from "@cotrain/core";
+import type { JsonValue } from "@cotrain/core";
+import type { RawRecord, RecordCursor } from "../record-cursor.js";
+
+const CHUNK = 1 << 18;
+const OPEN_BRACKET = new Uint8Array([0x5b]);
+
+interface Parsed {
+  /** First byte after the separator (`[` or `,`) that precedes the entry: where a resumed parse starts. */
+  start: number;
+  /** First byte of the entry's value itself, for error messages. */
+  at: number;
+  value: unknown;
+}
+
+/**
+ * Streams the elements of a top-level JSON array from a file with @streamparser/json, in chunks of 256 KiB, so
+ * memory is bounded by one chunk plus the elements not yet taken, never the file.
+ *
+ * Position = `{entry, offset}`: the index of the next element and the byte offset of the region holding it (just
+ * after the `[` or `,` before it; for the end of the array, the offset of the closing `]`). A seek opens the file
+ * at that offset and feeds the parser a synthetic `[` first, so resuming costs nothing but the read of the rest:
+ * the bytes before the offset are never read again. To always know the next element's offset, the cursor keeps
+ * one parsed element of look-ahead (or knows the array has closed).
+ *
+ * Malformed JSON is a FormatError with the file's byte offset; it is never skippable, since a streaming parser
+ * cannot find the next element after a syntax error.
+ */
+export class JsonArrayCursor implements RecordCursor<unknown> {
+  private readonly size: number;
+  private handle: FileHandle | null = null;
+  private readonly buffer = new Uint8Array(CHUNK);
+  private readPos = 0;
+  private delta = 0; // file offset = parser stream offset + delta
+  private tokenizer: Tokenizer | null = null;
+  private queue: Parsed[] = [];
+  private head = 0;
+  private depth = 0;
+  private regionStart = 0;
+  private valueAt = -1;
+  private closedAt = -1; // file offset of the closing `]`
+  private eof = false;
+  private lastToken = 0;
+  private failure: unknown = null;
+  private nextIndex = 0;
+  private pending: { entry: number; offset: number } | null = null;
+
+  constructor(readonly file: string) {
+    this.size = statSync(file).size;
+  }
+
+  async next(): Promise<RawRecord<unknown> | null> {
+    if (this.failure !== null) throw this.failure;
+    try {
+      if (this.handle === null || this.pending !== null) await this.openAt(this.pending ?? { entry: 0, offset: 0 });
+      while (this.queue.length - this.head < 2 && this.closedAt < 0 && !this.eof) await this.readChunk();
+      if (this.head === this.queue.length) {
+        while (!this.eof) await this.readChunk(); // only whitespace may follow the closing `]`
+        return null;
+      }
+      const item = this.queue[this.head++] as Parsed;
+      if (this.head > 1024) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      return { index: this.nextIndex++, where: { file: this.file, offset: item.at, row: this.nextIndex - 1 }, value: item.value };
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  position(): JsonValue {
+    if (this.pending !== null) return { ...this.pending, size: this.size };
+    if (this.handle === null) return { entry: 0, offset: 0, size: this.size };
+    const item = this.queue[this.head];
+    const offset = item !== undefined ? item.start : this.closedAt;
+    return { entry: this.nextIndex, offset, size: this.size };
+  }
+
+  seek(position: JsonValue): void {
+    const entry = stateField<number>(position, "entry", isInt, "openLlava");
+    const offset = stateField<number>(position, "offset", isInt, "openLlava");
+    const size = stateField<number>(position, "size", isInt, "openLlava");
+    if (size !== this.size || offset > this.size) {
+      throw new StateError("LLAVA_STATE_FILE_CHANGED", `the state was saved for a ${size}-byte file at offset ${offset}; the file now has ${this.size} bytes`, { file: this.file, offset });
+    }
+    this.pending = { entry, offset };
+    this.failure = null;
+  }
+
+  rewind(): void {
+    this.pending = { entry: 0, offset: 0 };
+    this.failure = null;
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = null;
+  }
+
+  describe(): string {
+    return `llava(${this.file})`;
+  }
+
+  private async openAt(at: { entry: number; offset: number }): Promise<void> {
+    await this.close();
+    this.pending = null;
+    this.handle = await open(this.file, "r");
+    this.queue = [];
+    this.head = 0;
+    this.depth = 0;
+    this.valueAt = -1;
+    this.closedAt = -1;
+    this.eof = false;
+    this.nextIndex = at.entry;
+    this.tokenizer = this.makeTokenizer();
+    if (at.entry === 0 && at.offset === 0) {
+      // A fresh start: skip a UTF-8 byte order mark ourselves, since the tokenizer does not count it in offsets.
+      const { bytesRead } = await this.handle.read(this.buffer, 0, 3, 0);
+      const bom = bytesRead === 3 && this.buffer[0] === 0xef && this.buffer[1] === 0xbb && this.buffer[2] === 0xbf;
+      this.readPos = bom ? 3 : 0;
+      this.delta = this.readPos;
+    } else {
+      this.readPos = at.offset;
+      this.delta = at.offset - 1; // the synthetic `[` is stream byte 0
+      this.feed(OPEN_BRACKET);
+    }
+  }
+
+  private async readChunk(): Promise<void> {
+    const handle = this.handle as FileHandle;
+    const { bytesRead } = await handle.read(this.buffer, 0, CHUNK, this.readPos);
+    if (bytesRead === 0) {
+      this.eof = true;
+      if (this.closedAt < 0) {
+        const what = this.depth === 0 ? "before the JSON array began" : `inside entry ${this.nextIndex + this.queue.length - this.head}`;
+        throw new TruncatedError("LLAVA_TRUNCATED", `the file ends ${what}; the closing "]" is missing`, { file: this.file, offset: this.size });
+      }
+      return;
+    }
+    this.readPos += bytesRead;
+    this.feed(this.buffer.subarray(0, bytesRead));
+  }
+
+  private feed(bytes: Uint8Array): void {
+    try {
+      (this.tokenizer as Tokenizer).write(bytes);
+    } catch (error) {
+      if (isCotrainError(error)) throw error;
+      const message = (error as Error).message;
+      const absolute = /absolute position "(\d+)"/.exec(message);
+      const offset = (absolute ? Number(absolute[1]) : this.lastToken) + this.delta;
+      throw new FormatError("LLAVA_JSON_SYNTAX", `malformed JSON (not skippable: the stream cannot continue past it): ${message}`, {
+        file: this.file,
+        offset,
+        row: this.nextIndex + this.queue.length - this.head,
+        cause: error,
+      });
+    }
+  }
+
+  private makeTokenizer(): Tokenizer {
+    const tokenizer = new Tokenizer();
+    const parser = new TokenParser({ paths: ["$.*"], keepStack: false });
+    parser.onValue = ({ value }) => {
+      this.queue.push({ start: this.regionStart, at: this.valueAt, value });
+      this.valueAt = -1;
+    };
+    tokenizer.onToken = (t) => {
+      const offset = t.offset + this.delta;
+      this.lastToken = t.offset;
+      if (this.closedAt >= 0) {
+        throw new FormatError("LLAVA_TRAILING_DATA", `unexpected ${JSON.stringify(t.value)} after the array's closing "]"`, { file: this.file, offset });
+      }
+      if (this.depth === 0) {
+        if (t.token !== TokenType.LEFT_BRACKET) throw new FormatError("LLAVA_NOT_ARRAY", `the file must hold a JSON array of entries, found ${JSON.stringify(t.value)}`, { file: this.file, offset });
+        this.regionStart = offset + 1;
+      } else if (this.depth === 1) {
+        if (t.token === TokenType.COMMA) this.regionStart = offset + 1;
+        else if (t.token === TokenType.RIGHT_BRACKET) this.closedAt = offset;
+        else if (this.valueAt < 0) this.valueAt = offset;
+      }
+      if (t.token === TokenType.LEFT_BRACE || t.token === TokenType.LEFT_BRACKET) this.depth++;
+      else if (t.token === TokenType.RIGHT_BRACE || t.token === TokenType.RIGHT_BRACKET) this.depth--;
+      parser.write(t);
+    };
+    return tokenizer;
+  }
+}

@@ -1,0 +1,63 @@
+import { validateShardSpec } from "@cotrain/core";
+import type { SeedLike, ShardSpec } from "@cotrain/core";
+
+export type OnError = "raise" | "skip";
+
+/** Options shared by `openLlava` and `openParquetVqa`. */
+export interface VqaReaderOptions {
+  /** Rows per batch (default 64). */
+  batchSize?: number;
+  /** Seeded block shuffle (core's `shuffle`): blocks of `bufferSize` rows, permuted per (seed, epoch, block). */
+  shuffle?: { bufferSize: number; seed: SeedLike };
+  /** "raise" (default) stops at the first bad entry; "skip" drops it and counts it under its error code. */
+  onError?: OnError;
+  /** Fully decode every image once while reading, so a corrupt one fails here with its entry named (default true). */
+  validateImages?: boolean;
+  /** Keep only entries whose index (position in the file, or across the sorted files) is `index` modulo `count`. */
+  shard?: ShardSpec;
+  /** The `source` column value (default: the file name without extension). */
+  source?: string;
+  /** Folder that relative image paths resolve against. */
+  imageRoot?: string;
+  /** Images read and decoded at once (default 16; decoding itself runs on sharp's thread pool). */
+  concurrency?: number;
+}
+
+export interface ResolvedReaderOptions {
+  batchSize: number;
+  shuffle: { bufferSize: number; seed: SeedLike } | null;
+  onError: OnError;
+  validateImages: boolean;
+  shard: ShardSpec | null;
+  source: string;
+  imageRoot: string | null;
+  concurrency: number;
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** Validates the options once, in the constructor, with messages that name the option and show the value. */
+export function resolveReaderOptions(options: VqaReaderOptions, defaultSource: string): ResolvedReaderOptions {
+  const onError = options.onError ?? "raise";
+  if (onError !== "raise" && onError !== "skip") throw new RangeError(`onError must be "raise" or "skip", got ${JSON.stringify(onError)}`);
+  const shuffle = options.shuffle ?? null;
+  if (shuffle !== null) {
+    positiveInt("shuffle.bufferSize", shuffle.bufferSize);
+    if (typeof shuffle.seed !== "number" && typeof shuffle.seed !== "string") throw new TypeError(`shuffle.seed must be a number or string, got ${JSON.stringify(shuffle.seed)}`);
+  }
+  const source = options.source ?? defaultSource;
+  if (typeof source !== "string" || source === "") throw new TypeError(`source must be a non-empty string, got ${JSON.stringify(source)}`);
+  return {
+    batchSize: positiveInt("batchSize", options.batchSize ?? 64),
+    shuffle,
+    onError,
+    validateImages: options.validateImages ?? true,
+    shard: options.shard === undefined ? null : validateShardSpec(options.shard),
+    source,
+    imageRoot: options.imageRoot ?? null,
+    concurrency: positiveInt("concurrency", options.concurrency ?? 16),
+  };
+}
