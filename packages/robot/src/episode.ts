@@ -24,6 +24,11 @@ export interface Episode {
   stateDim: number;
   /** The language instruction of each step (RLDS stores one per step; usually all equal). */
   instructions: string[];
+  /**
+   * Alternative phrasings of the instruction, per dataset key, one string per step (DROID's language_instruction_2
+   * and _3). Readers keep them here; `episodeToRows` uses `instructions` only.
+   */
+  alternateInstructions?: Record<string, string[]>;
   /** Extra named per-step tensors the preset keeps (DROID's action_dict, joint positions, …), length × dim. */
   extras?: Record<string, { dim: number; values: Float32Array }>;
   /** Extra episode-level strings (RLDS episode_metadata/*). */

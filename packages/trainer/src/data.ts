@@ -41,8 +41,9 @@ export interface FetchedBatch<T> {
 
 /**
  * Reads source → collate → prepare one batch ahead: `next()` hands out the batch fetched during the previous
- * step and immediately starts fetching the following one, so asynchronous work (file reads, image decoding in
- * libuv's thread pool) overlaps the synchronous training step. Fetches are chained, never concurrent, so the
+ * step and starts fetching the following one, yielding once to the event loop so that fetch reaches its
+ * asynchronous work (file reads, image decoding in libuv's thread pool), which then overlaps the synchronous
+ * training step. JavaScript work of the pipeline (tokenizing, packing, `prepare`) still runs between steps. Fetches are chained, never concurrent, so the
  * state captured after batch k is exactly "k batches consumed". At the end of an epoch it resets the source to
  * the next epoch (and tells the collator); a source that is empty right after a reset ends the stream.
  */
@@ -83,6 +84,9 @@ export class Prefetcher<T> {
       this.pending = this.fetch();
       // Marks a failure as handled until the next call awaits it (and rethrows it there).
       this.pending.catch(() => undefined);
+      // Let the fetch run its synchronous and microtask parts now, until it waits on real I/O (file reads, image
+      // decoding on libuv's threads); otherwise it would start only after the caller's synchronous step.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return item;
   }

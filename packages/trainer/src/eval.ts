@@ -1,7 +1,7 @@
 import type { Source } from "@cotrain/core";
 import { IGNORE_INDEX, KIND_VQA } from "@cotrain/collator";
 import type { Batch } from "@cotrain/collator";
-import { tf } from "./tf.js";
+import { tf, valuesOf } from "./tf.js";
 import type { Tensor } from "./tf.js";
 import type { Collate } from "./data.js";
 import { generate, argmax } from "./generate.js";
@@ -51,7 +51,7 @@ export async function evaluateActions(model: VlaModel, batches: Batches, options
     const t = batchTensors(p, model);
     try {
       if (c.actionMode === "continuous") {
-        const pred = tf.tidy(() => (model.forward(t.inputs, { text: false, action: true }).actions as Tensor).dataSync());
+        const pred = valuesOf(() => model.forward(t.inputs, { text: false, action: true }).actions as Tensor);
         for (let i = 0; i < pred.length; i++) {
           const w = p.actionWeights[i] as number;
           if (w === 0) continue;
@@ -61,11 +61,10 @@ export async function evaluateActions(model: VlaModel, batches: Batches, options
           entries += w;
         }
       } else {
-        const [logits, loss] = tf.tidy(() => {
-          const l = model.forward(t.inputs, { text: true, action: false }).textLogits as Tensor;
-          return [l.dataSync(), maskedCrossEntropy(l, t.targets, t.actionTokenWeights, 1).dataSync()[0] as number] as const;
-        });
-        nll += loss;
+        const logitsTensor = tf.tidy(() => model.forward(t.inputs, { text: true, action: false }).textLogits as Tensor);
+        const logits = logitsTensor.dataSync();
+        nll += valuesOf(() => maskedCrossEntropy(logitsTensor, t.targets, t.actionTokenWeights, 1))[0] as number;
+        logitsTensor.dispose();
         for (let i = 0; i < p.actionTokenWeights.length; i++) {
           if (p.actionTokenWeights[i] === 0) continue;
           entries++;

@@ -1,5 +1,5 @@
 import { ConfigError } from "@cotrain/core";
-import { tf } from "./tf.js";
+import { tf, valuesOf } from "./tf.js";
 import type { Tensor } from "./tf.js";
 import { numPatches } from "./model/config.js";
 import { attentionBias, patchify, readoutPositions } from "./model/inputs.js";
@@ -61,14 +61,14 @@ export function generate(model: VlaModel, request: GenerateRequest, options: Gen
   const patches = tf.tensor3d(patchify(request.pixels, request.pixelShape, c), [B, n, c.patchSize * c.patchSize * c.channels]);
   try {
     while (request.prompts.some((_, b) => active(b))) {
-      const logits = tf.tidy(() => {
+      const logits = valuesOf(() => {
         const inputs = {
           patches,
           tokens: tf.tensor2d(ids, [B, T], "int32"),
           bias: tf.tensor4d(attentionBias(mask, B, T, n, request.hasImage), [B, 1, n + T, n + T]),
           readout: tf.tensor3d(readoutPositions(mask, B, T, n), [B, 1, n + T]),
         };
-        return (model.forward(inputs, { text: true, action: false }).textLogits as Tensor).dataSync();
+        return model.forward(inputs, { text: true, action: false }).textLogits as Tensor;
       });
       for (let b = 0; b < B; b++) {
         if (!active(b)) continue;

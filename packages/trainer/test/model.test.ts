@@ -94,3 +94,26 @@ describe("VlaModel", () => {
     expect(() => prepareBatch(toyBatch(Rng.from(1), 2), resolveModelConfig({ ...TINY_MODEL, maxTextLen: 4 }))).toThrow(/maxTextLen/);
   });
 });
+
+describe("the default model on wasm", () => {
+  it("trains: one step of the default sizes (64×64, patch 8, width 96, 2 blocks) updates every parameter", async () => {
+    const { AdamW, trainStep, DEFAULT_MODEL } = await import("@cotrain/trainer");
+    await selectBackend("wasm", { log: null });
+    const model = VlaModel.create({ vocabSize: 64 }, 1);
+    expect(model.config).toMatchObject({ ...DEFAULT_MODEL, vocabSize: 64 });
+    const rng = Rng.from(3);
+    const rows: RowSpec[] = Array.from({ length: 4 }, (_, i) => ({
+      ...(i % 2 ? { kind: "vqa" as const, ids: [1, 5, 6, 40, 2], labels: [-100, -100, -100, 40, 2] } : { kind: "robot" as const, ids: [1, 3, 4], labels: [], action: Array.from({ length: 7 }, () => rng.normal()) }),
+      pixels: Float32Array.from({ length: 64 * 64 * 3 }, () => rng.float()),
+    }));
+    const batch = makeBatch(rows, { image: [64, 64, 3], seqLen: 8, actionDim: 7, horizon: 1, vocabSize: 64 });
+    const before = new Map([...model.params].map(([n, v]) => [n, Array.from(v.dataSync())]));
+    const opt = new AdamW();
+    const r = trainStep(model, opt, prepareBatch(batch, model.config), { lambda: 1, actionLoss: "mse", trainable: model.trainableNames(), lr: 1e-3, clipNorm: 1 });
+    expect(Number.isFinite(r.loss) && r.actionLoss > 0 && r.textLoss > 0).toBe(true);
+    // Every parameter moved (Adam's first step moves each entry with a nonzero gradient by ~lr).
+    for (const [name, v] of model.params) expect(Array.from(v.dataSync()), name).not.toEqual(before.get(name));
+    opt.dispose();
+    model.dispose();
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { selectBackend, tf, AdamW, learningRateAt, globalNormClip } from "@cotrain/trainer";
+import type { Tensor, Variable } from "@cotrain/trainer";
 
 describe("optimizer", () => {
   it("follows linear warmup then cosine decay to minLrRatio", () => {
@@ -27,8 +28,8 @@ describe("optimizer", () => {
     const w = tf.variable(tf.tensor2d([[1, -2]]));
     const b = tf.variable(tf.tensor1d([0.5]));
     const opt = new AdamW({ weightDecay: 0.1, epsilon: 0 });
-    const params = new Map([["w", w], ["b", b]]);
-    const grads = new Map([["w", tf.tensor2d([[0.3, -0.5]])], ["b", tf.tensor1d([2])]]);
+    const params = new Map<string, Variable>([["w", w], ["b", b]]);
+    const grads = new Map<string, Tensor>([["w", tf.tensor2d([[0.3, -0.5]])], ["b", tf.tensor1d([2])]]);
     opt.apply(params, grads, 0.01);
     // Step 1: m̂ = g, v̂ = g², so the Adam step is sign(g); decay 0.1·w only on the matrix.
     expect(Array.from(w.dataSync())).toEqual([1 - 0.01 * (1 + 0.1), -2 - 0.01 * (-1 - 0.2)].map((x) => Math.fround(x)));

@@ -2,6 +2,18 @@ import sharp from "sharp";
 import { ImageError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
 
+/**
+ * sharp's strictness: abort on truncated or erroneous pixel data, accept what libjpeg only warns about (a few
+ * stray bytes after a scan), as PIL does; real datasets such as COCO hold such files and they decode fine.
+ */
+export const FAIL_ON = "truncated" as const;
+
+/** The ImageError for bytes sharp could not decode, naming `where` and keeping sharp's message. */
+export function imageFailure(bytes: Uint8Array, where: ErrorLocation, cause: unknown): ImageError {
+  if (cause instanceof ImageError) return cause;
+  return new ImageError("IMAGE_UNDECODABLE", `cannot decode image (${bytes.length} bytes): ${(cause as Error).message}`, { ...where, cause });
+}
+
 export interface ImageInfo {
   width: number;
   height: number;
@@ -31,9 +43,9 @@ export async function probeImage(bytes: Uint8Array, where: ErrorLocation = {}): 
 export async function decodeImage(bytes: Uint8Array, where: ErrorLocation = {}): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
   try {
-    const { data, info } = await sharp(bytes, { failOn: "truncated" }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes, { failOn: FAIL_ON }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
   } catch (cause) {
-    throw new ImageError("IMAGE_UNDECODABLE", `cannot decode image (${bytes.length} bytes): ${(cause as Error).message}`, { ...where, cause });
+    throw imageFailure(bytes, where, cause);
   }
 }

@@ -18,7 +18,9 @@ export interface RecordCursor<T> {
   seek(position: JsonValue): void;
   rewind(): void;
   close(): Promise<void>;
-  describe(): string;
+  /** For `describe()`: the format ("llava") and what is read (a path, with a file count). */
+  readonly kind: string;
+  readonly label: string;
 }
 
 /** A record parsed and checked, before its images are read: what a canonical VQA row is built from. */

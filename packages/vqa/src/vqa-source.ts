@@ -68,11 +68,11 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
       cursor.rewind(); // the file order is fixed; a shuffle above this source reorders per epoch
     },
     describe() {
-      const parts = [`batch=${batchSize}`];
+      const parts = [cursor.label, `source=${sourceName}`, `batch=${batchSize}`];
       if (shard) parts.push(`shard ${shard.index}/${shard.count}`);
       const skipped = skips.total();
       if (skipped > 0) parts.push(`skipped ${skipped}: ${JSON.stringify(skips.snapshot())}`);
-      return `${cursor.describe()}(${parts.join(", ")})`;
+      return `${cursor.kind}(${parts.join(", ")})`;
     },
     skipped: () => skips.snapshot(),
     close: () => cursor.close(),

@@ -7,6 +7,7 @@ import type { LeRobotInfo } from "./info.js";
 import { readLeRobotMeta } from "./meta.js";
 import type { LeRobotEpisodeEntry, LeRobotMeta } from "./meta.js";
 import { resolveLeRobotOptions } from "./options.js";
+import { RowGroupCache } from "./parquet-file.js";
 import type { OpenLeRobotOptions } from "./options.js";
 
 export interface LeRobotDatasetOptions extends Pick<OpenLeRobotOptions, "source" | "cameras" | "stateKeys" | "actionKeys" | "checkImages" | "videoFormat" | "ffmpegPath"> {
@@ -42,6 +43,8 @@ export async function openLeRobotDataset(dir: string, options: LeRobotDatasetOpt
 export async function datasetFrom(meta: LeRobotMeta, read: LeRobotReadOptions): Promise<LeRobotDataset> {
   if (read.cameras.some((k) => meta.info.features[k]?.dtype === "video")) await ensureFfmpeg(read.ffmpegPath);
   const byIndex = new Map(meta.episodes.map((e) => [e.index, e]));
+  // v3.0 files hold many episodes, often in one row group: keep the last two decoded groups for the next episodes.
+  const cache = new RowGroupCache(2);
   return {
     dir: meta.dir,
     info: meta.info,
@@ -51,7 +54,7 @@ export async function datasetFrom(meta: LeRobotMeta, read: LeRobotReadOptions): 
     readEpisode(index: number) {
       const entry = byIndex.get(index);
       if (!entry) return Promise.reject(new MissingError("LEROBOT_EPISODE_MISSING", `episode ${index} is not in the dataset`, { file: meta.dir, row: index }));
-      return readLeRobotEpisode(meta, entry, read);
+      return readLeRobotEpisode(meta, entry, read, cache);
     },
   };
 }

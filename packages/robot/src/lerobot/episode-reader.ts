@@ -6,6 +6,7 @@ import { featureSize } from "./info.js";
 import type { LeRobotFeature } from "./info.js";
 import type { LeRobotEpisodeEntry, LeRobotMeta } from "./meta.js";
 import { ParquetFile } from "./parquet-file.js";
+import type { RowGroupCache } from "./parquet-file.js";
 import { imageBytesOf, listOf, numberOf } from "./parquet-values.js";
 import { decodeEpisodeFrames } from "./video-frames.js";
 import type { FrameFormat } from "./frame-splitter.js";
@@ -65,7 +66,7 @@ function fillStep(column: FloatColumn, record: Record<string, unknown>, t: numbe
 }
 
 /** Reads one episode's rows (and videos) into an Episode, validating every value on the way. */
-export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisodeEntry, options: LeRobotReadOptions): Promise<Episode> {
+export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisodeEntry, options: LeRobotReadOptions, cache?: RowGroupCache): Promise<Episode> {
   const { features, fps } = meta.info;
   const imageCams = options.cameras.filter((k) => features[k]?.dtype === "image");
   const videoCams = options.cameras.filter((k) => features[k]?.dtype === "video");
@@ -80,7 +81,9 @@ export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisod
     if (videoCams.length > 0) columns.push("timestamp");
     if (hasEpisodeIndex) columns.push("episode_index");
     if (hasFrameIndex) columns.push("frame_index");
-    records = await table.readRows(columns, entry.rowOffset, entry.rowOffset + length);
+    // An image struct's `path` is never needed when its bytes are embedded; skipping it also skips its encoding.
+    const skipPath = (path: string[]): boolean => !(path.length === 2 && path[1] === "path" && imageCams.includes(path[0] as string));
+    records = await table.readRows(columns, entry.rowOffset, entry.rowOffset + length, skipPath, cache);
   } finally {
     await table.close();
   }
@@ -113,7 +116,12 @@ export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisod
     for (let c = 0; c < imageCams.length; c++) {
       const key = imageCams[c] as string;
       const bytes = imageBytesOf(record[key]);
-      if (bytes === null) throw new MissingError("LEROBOT_IMAGE_MISSING", "the image has no embedded bytes", { file, row, field: key });
+      if (bytes === null) {
+        if (typeof (record[key] as { bytes?: unknown } | null)?.bytes === "string") {
+          throw new FormatError("PARQUET_BINARY_AS_TEXT", "parquetjs-lite returned the image bytes as text (a dictionary page it decoded lossily)", { file, row, field: key });
+        }
+        throw new MissingError("LEROBOT_IMAGE_MISSING", "the image has no embedded bytes", { file, row, field: key });
+      }
       await checkImage(bytes, options.checkImages, { file, row, field: key });
       (images[c] as Uint8Array[])[t] = bytes;
     }

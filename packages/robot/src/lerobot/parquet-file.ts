@@ -45,6 +45,26 @@ function installCodecShims(): void {
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
+/** The most recently used decoded row groups (as promises, so concurrent readers of one group share its decode). */
+export class RowGroupCache {
+  private readonly entries = new Map<string, Promise<Record<string, unknown>[]>>();
+
+  constructor(private readonly capacity = 2) {}
+
+  get(key: string, load: () => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+    } else {
+      entry = load();
+      entry.catch(() => this.entries.delete(key));
+    }
+    this.entries.set(key, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return entry;
+  }
+}
+
 export class ParquetFile {
   private constructor(
     readonly path: string,
@@ -67,7 +87,8 @@ export class ParquetFile {
         throw new UnsupportedError("PARQUET_VERSION", `Parquet format version ${metadata.version} is not supported (1 and 2 are)`, { file: path });
       }
       metadata.version = 1;
-      const reader = await parquet.ParquetReader.openEnvelopeReader(envelope, { metadata });
+      // Column statistics are never used here; leaving them raw skips decoding every one of them at open.
+      const reader = await parquet.ParquetReader.openEnvelopeReader(envelope, { metadata, rawStatistics: true });
       for (const field of reader.schema.fieldList) {
         if (!field.isNested && field.primitiveType === "BYTE_ARRAY" && !field.originalType) field.encoding = BINARY_DICTIONARY;
       }
@@ -104,36 +125,38 @@ export class ParquetFile {
   }
 
   /**
-   * Rows [from, to) with only the named top-level columns decoded, as parquetjs-lite records. Whole row groups
-   * before `from` are stepped over by their footer row counts without being read.
+   * Rows [from, to) with only the named top-level columns decoded (and of those, only the leaves `keepLeaf`
+   * accepts), as parquetjs-lite records. Only the row groups overlapping the range are decoded. A row group that
+   * also holds rows outside the range (a v3.0 file packs many episodes into one) goes through `cache`, so the
+   * next episode in the same group does not decode it again.
    */
-  async readRows(columns: readonly string[], from = 0, to = this.numRows): Promise<Record<string, unknown>[]> {
+  async readRows(columns: readonly string[], from = 0, to = this.numRows, keepLeaf: (path: string[]) => boolean = () => true, cache?: RowGroupCache): Promise<Record<string, unknown>[]> {
     this.require(columns);
-    const leaves = this.reader.schema.fieldList.filter((f) => !f.isNested && columns.includes(f.path[0] as string)).map((f) => f.path);
+    const leaves = this.reader.schema.fieldList.filter((f) => !f.isNested && columns.includes(f.path[0] as string) && keepLeaf(f.path)).map((f) => f.path);
     this.checkReadable(leaves);
-    const cursor = this.reader.getCursor(leaves);
-    let row = 0;
-    for (const group of this.reader.metadata.row_groups) {
-      const n = Number(group.num_rows);
-      if (row + n > from) break;
-      row += n;
-      cursor.rowGroupIndex++;
-    }
     const out: Record<string, unknown>[] = [];
-    while (row < to) {
-      let records: Record<string, unknown>[] | null;
-      try {
-        records = await cursor.nextRowGroup();
-      } catch (cause) {
-        throw new FormatError("PARQUET_DECODE", `cannot decode the row group starting at row ${row}: ${messageOf(cause)}`, { file: this.path, row, cause });
+    let start = 0;
+    for (const [index, group] of this.reader.metadata.row_groups.entries()) {
+      const end = start + Number(group.num_rows);
+      if (end > from && start < to) {
+        const partial = start < from || end > to;
+        const load = () => this.decodeGroup(leaves, index, start);
+        const records = partial && cache ? await cache.get(`${this.path}\u0000${index}\u0000${leaves.join(";")}`, load) : await load();
+        for (let row = Math.max(start, from); row < Math.min(end, to); row++) out.push(records[row - start] as Record<string, unknown>);
       }
-      if (records === null) break;
-      for (const record of records) {
-        if (row >= from && row < to) out.push(record);
-        row++;
-      }
+      start = end;
     }
     return out;
+  }
+
+  private async decodeGroup(leaves: string[][], index: number, firstRow: number): Promise<Record<string, unknown>[]> {
+    const cursor = this.reader.getCursor(leaves);
+    cursor.rowGroupIndex = index;
+    try {
+      return (await cursor.nextRowGroup()) ?? [];
+    } catch (cause) {
+      throw new FormatError("PARQUET_DECODE", `cannot decode the row group starting at row ${firstRow}: ${messageOf(cause)}`, { file: this.path, row: firstRow, cause });
+    }
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,7 @@ declare module "parquetjs-lite" {
     nextRowGroup(): Promise<Record<string, unknown>[] | null>;
   }
   export class ParquetReader {
-    static openEnvelopeReader(envelope: ParquetEnvelopeReader, options: { metadata: FileMetaData }): Promise<ParquetReader>;
+    static openEnvelopeReader(envelope: ParquetEnvelopeReader, options: { metadata: FileMetaData; rawStatistics?: boolean }): Promise<ParquetReader>;
     metadata: FileMetaData;
     schema: ParquetSchema;
     getCursor(columns?: string[][]): ParquetCursor;

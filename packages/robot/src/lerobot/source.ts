@@ -45,6 +45,8 @@ export async function openLeRobot(dir: string, options: OpenLeRobotOptions = {})
   let pending: Position | null = null;
   let current: { position: number; rows: RowInput[] } | null = null;
   const loads = new Map<number, Promise<Episode>>();
+  // Every load started, including prefetches a restore or reset abandoned, so close() can wait for their ffmpeg runs.
+  const inflight = new Set<Promise<unknown>>();
 
   function orderFor(epoch: number): LeRobotEpisodeEntry[] {
     if (!shuffleEpisodes) return mine;
@@ -55,7 +57,9 @@ export async function openLeRobot(dir: string, options: OpenLeRobotOptions = {})
     let load = loads.get(position);
     if (!load) {
       load = dataset.readEpisode((order[position] as LeRobotEpisodeEntry).index);
-      load.catch(() => undefined); // a prefetched failure is reported when its episode is reached
+      const settled = load.then(() => undefined, () => undefined); // a prefetched failure is reported when its episode is reached
+      inflight.add(settled);
+      void settled.then(() => inflight.delete(settled));
       loads.set(position, load);
     }
     return load;
@@ -144,8 +148,8 @@ export async function openLeRobot(dir: string, options: OpenLeRobotOptions = {})
       return `lerobot(${parts.join(", ")})`;
     },
     async close() {
-      await Promise.allSettled([...loads.values()]);
       loads.clear();
+      await Promise.all([...inflight]);
     },
   };
 }

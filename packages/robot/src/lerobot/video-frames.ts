@@ -45,8 +45,13 @@ export async function decodeEpisodeFrames(video: EpisodeVideo, options: DecodeOp
     }
     frameOf[t] = index;
   }
-  const first = Math.min(...frameOf);
-  const count = Math.max(...frameOf) - first + 1;
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const index of frameOf) {
+    first = Math.min(first, index);
+    last = Math.max(last, index);
+  }
+  const count = last - first + 1;
   try {
     await stat(video.file);
   } catch (cause) {

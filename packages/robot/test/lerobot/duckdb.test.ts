@@ -1,9 +1,9 @@
 // Interop: LeRobot folders whose Parquet an independent writer (DuckDB) produced, in the layouts and encodings
 // that real datasets use, and the reverse direction (DuckDB reads what writeLeRobot writes).
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { UnsupportedError } from "@cotrain/core";
+import { UnsupportedError, batchToRows, collect } from "@cotrain/core";
 import type { CotrainError } from "@cotrain/core";
 import { openLeRobot, writeLeRobot } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
@@ -98,6 +98,29 @@ describe("LeRobot Parquet written by DuckDB", () => {
     expect(error.code).toBe("PARQUET_ENCODING");
     expect(error.message).toMatch(/DELTA|BYTE_STREAM_SPLIT/);
     expect(error.field).toBeDefined();
+  });
+
+  it("reads RLE_DICTIONARY data pages (the dictionary encoding's name in format 2.x files)", async () => {
+    const dir = tmp();
+    const e = episodes[1]!;
+    const img = Buffer.from(e.cameras[0]!.frames[0]!).toString("hex");
+    const file = join(dir, "data/chunk-000/episode_000000.parquet");
+    mkdirSync(dirname(file), { recursive: true });
+    // Constant columns make DuckDB's v2 writer choose RLE_DICTIONARY for every column read (an image's path is not read).
+    await conn.run(`COPY (SELECT ['0.5'::DOUBLE, '-0.25'::DOUBLE]::FLOAT[] AS action, 0::BIGINT AS episode_index, 0::BIGINT AS task_index,
+      {'bytes': from_hex('${img}'), 'path': NULL::VARCHAR} AS "observation.images.top" FROM range(30)) TO '${file}' (FORMAT parquet, PARQUET_VERSION V2)`);
+    const encodings = (await conn.runAndReadAll(`SELECT path_in_schema, encodings FROM parquet_metadata('${file}')`)).getRowObjectsJS();
+    expect(encodings.filter((c) => !String(c.path_in_schema).endsWith("path")).map((c) => c.encodings)).toEqual(["RLE_DICTIONARY", "RLE_DICTIONARY", "RLE_DICTIONARY", "RLE_DICTIONARY"]);
+    writeJson(join(dir, "meta/info.json"), {
+      codebase_version: "v2.1", fps: FPS, chunks_size: 1000, data_path: "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet", video_path: null,
+      features: { "observation.images.top": { dtype: "image", shape: [32, 32, 3] }, action: { dtype: "float32", shape: [2] } },
+    });
+    writeJsonLines(join(dir, "meta/tasks.jsonl"), [{ task_index: 0, task: "wipe" }]);
+    writeJsonLines(join(dir, "meta/episodes.jsonl"), [{ episode_index: 0, tasks: ["wipe"], length: 30 }]);
+    const rows = (await collect(await openLeRobot(dir))).flatMap(batchToRows);
+    expect(rows).toHaveLength(30);
+    expect(rows.every((r) => Buffer.from(r.images[0]!).toString("hex") === img && r.action!.join() === "0.5,-0.25")).toBe(true);
+    expect(rows[29]!.state).toBeNull();
   });
 
   it("writes Parquet that DuckDB reads as LeRobot's types: list<float> and struct<bytes, path>", async () => {

@@ -107,7 +107,8 @@ export function episodeSelect(episode: Episode, o: DuckEpisodeOptions): string {
 
 export async function copyToParquet(conn: DuckDBConnection, select: string, path: string, options = "COMPRESSION snappy"): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  await conn.run(`COPY (SELECT * FROM (${select}) ORDER BY "index") TO '${path}' (FORMAT parquet, ${options})`);
+  const order = /\bAS "index"/.test(select) ? ' ORDER BY "index"' : "";
+  await conn.run(`COPY (SELECT * FROM (${select})${order}) TO '${path}' (FORMAT parquet, ${options})`);
 }
 
 /** Rewrites a Parquet file through DuckDB with `select` over `src` (e.g. to drop or corrupt a column). */

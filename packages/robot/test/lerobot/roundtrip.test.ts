@@ -24,6 +24,7 @@ beforeAll(async () => {
 describe("writeLeRobot → openLeRobot round trip", () => {
   it("reads Bridge-like episodes back identical, images byte for byte", async () => {
     const source = await openLeRobot(bridgeDir, { batchSize: 4, source: "bridge" });
+    expect(source.describe()).toBe("lerobot(bridge, v2.1, 3 episodes, cameras=[observation.images.image_0,observation.images.image_1,observation.images.image_2,observation.images.image_3], batch=4)");
     expect(await fingerprintsOf(source)).toEqual(await expectedFingerprints(bridge, 4));
     const rows = (await collect(await openLeRobot(bridgeDir, { batchSize: 100, source: "bridge" }))).flatMap(batchToRows);
     expect(rows).toHaveLength(21);

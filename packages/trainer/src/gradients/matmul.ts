@@ -1,4 +1,4 @@
-import { tf } from "../tf.js";
+import { matMulT, tf } from "../tf.js";
 import type { Tensor } from "../tf.js";
 import { unbroadcast } from "./broadcast.js";
 
@@ -14,16 +14,16 @@ export const matMulGradient: tf.GradConfig = {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     const d = dy as Tensor;
     const da = (): Tensor => {
-      if (!transposeA && !transposeB) return tf.matMul(d, b, false, true);
-      if (!transposeA && transposeB) return tf.matMul(d, b, false, false);
-      if (transposeA && !transposeB) return tf.matMul(b, d, false, true);
-      return tf.matMul(b, d, true, true);
+      if (!transposeA && !transposeB) return matMulT(d, b, false, true);
+      if (!transposeA && transposeB) return matMulT(d, b, false, false);
+      if (transposeA && !transposeB) return matMulT(b, d, false, true);
+      return matMulT(b, d, true, true);
     };
     const db = (): Tensor => {
-      if (!transposeA && !transposeB) return tf.matMul(a, d, true, false);
-      if (!transposeA && transposeB) return tf.matMul(d, a, true, false);
-      if (transposeA && !transposeB) return tf.matMul(a, d, false, false);
-      return tf.matMul(d, a, true, true);
+      if (!transposeA && !transposeB) return matMulT(a, d, true, false);
+      if (!transposeA && transposeB) return matMulT(d, a, true, false);
+      if (transposeA && !transposeB) return matMulT(a, d, false, false);
+      return matMulT(d, a, true, true);
     };
     return { a: () => unbroadcast(da(), a.shape), b: () => unbroadcast(db(), b.shape) };
   },

@@ -1,4 +1,4 @@
-import { tf } from "../tf.js";
+import { matMulT, tf } from "../tf.js";
 import type { Tensor } from "../tf.js";
 import type { Params } from "./layers.js";
 import { linear } from "./layers.js";
@@ -18,7 +18,7 @@ export function attention(params: Params, name: string, x: Tensor, bias: Tensor,
   const q = splitHeads(linear(params, `${name}/q`, x), heads);
   const k = splitHeads(linear(params, `${name}/k`, x), heads);
   const v = splitHeads(linear(params, `${name}/v`, x), heads);
-  const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), tf.scalar(1 / Math.sqrt(d / heads))), bias);
+  const scores = tf.add(tf.mul(matMulT(q, k, false, true), tf.scalar(1 / Math.sqrt(d / heads))), bias);
   const mixed = tf.matMul(tf.softmax(scores), v);
   const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [B, S, d]);
   return linear(params, `${name}/out`, merged);

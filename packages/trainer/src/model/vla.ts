@@ -1,5 +1,5 @@
 import type { Rng } from "@cotrain/core";
-import { tf } from "../tf.js";
+import { matMulT, tf } from "../tf.js";
 import type { Tensor, Variable } from "../tf.js";
 import type { ModelConfig, ModelOptions } from "./config.js";
 import { numPatches, resolveModelConfig } from "./config.js";
@@ -89,7 +89,7 @@ export class VlaModel {
     const out: ForwardOutput = {};
     if (options.text ?? true) {
       const hidden = tf.reshape(tf.slice(x, [0, n, 0], [B, T, c.dim]), [B * T, c.dim]);
-      out.textLogits = tf.matMul(hidden, param(p, "token_embed"), false, true);
+      out.textLogits = matMulT(hidden, param(p, "token_embed"), false, true);
     }
     if ((options.action ?? true) && c.actionMode === "continuous") {
       const pooled = tf.reshape(tf.matMul(inputs.readout, x), [B, c.dim]);

@@ -47,6 +47,8 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   private lastToken = 0;
   private failure: unknown = null;
   private nextIndex = 0;
+  private started = false;
+  private finished = false; // the whole array was read and the file closed
   private pending: { entry: number; offset: number } | null = null;
 
   constructor(readonly file: string) {
@@ -56,10 +58,13 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   async next(): Promise<RawRecord<unknown> | null> {
     if (this.failure !== null) throw this.failure;
     try {
-      if (this.handle === null || this.pending !== null) await this.openAt(this.pending ?? { entry: 0, offset: 0 });
+      if (this.pending !== null || !this.started) await this.openAt(this.pending ?? { entry: 0, offset: 0 });
+      if (this.finished) return null;
       while (this.queue.length - this.head < 2 && this.closedAt < 0 && !this.eof) await this.readChunk();
       if (this.head === this.queue.length) {
         while (!this.eof) await this.readChunk(); // only whitespace may follow the closing `]`
+        this.finished = true;
+        await this.release(); // release the file at the end, so a source read to its end holds no handle
         return null;
       }
       const item = this.queue[this.head++] as Parsed;
@@ -75,8 +80,8 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   }
 
   position(): JsonValue {
-    if (this.pending !== null) return { ...this.pending, size: this.size };
-    if (this.handle === null) return { entry: 0, offset: 0, size: this.size };
+    if (this.pending !== null) return { entry: this.pending.entry, offset: this.pending.offset, size: this.size };
+    if (!this.started) return { entry: 0, offset: 0, size: this.size };
     const item = this.queue[this.head];
     const offset = item !== undefined ? item.start : this.closedAt;
     return { entry: this.nextIndex, offset, size: this.size };
@@ -98,18 +103,28 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
     this.failure = null;
   }
 
+  /** Releases the file; a later `next()` reopens it at the current position. */
   async close(): Promise<void> {
-    await this.handle?.close();
-    this.handle = null;
+    if (this.started && !this.finished && this.pending === null && this.failure === null) this.pending = this.position() as { entry: number; offset: number };
+    await this.release();
   }
 
-  describe(): string {
-    return `llava(${this.file})`;
+  private async release(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
+  }
+
+  readonly kind = "llava";
+  get label(): string {
+    return this.file;
   }
 
   private async openAt(at: { entry: number; offset: number }): Promise<void> {
-    await this.close();
+    await this.release();
     this.pending = null;
+    this.started = true;
+    this.finished = false;
     this.handle = await open(this.file, "r");
     this.queue = [];
     this.head = 0;

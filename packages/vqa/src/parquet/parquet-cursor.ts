@@ -35,7 +35,7 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
   private index = 0; // next global row
   private pending: { file: number; row: number; index: number } | null = { file: 0, row: 0, index: 0 };
 
-  constructor(private readonly files: readonly string[], private readonly columns: ParquetVqaColumns, private readonly label: string) {}
+  constructor(private readonly files: readonly string[], private readonly columns: ParquetVqaColumns, private readonly path: string) {}
 
   async next(): Promise<RawRecord<ParquetRecord> | null> {
     if (this.pending !== null) await this.applySeek(this.pending);
@@ -70,7 +70,7 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
     const name = stateField<string | null>(position, "name", (v) => v === null || typeof v === "string", "openParquetVqa");
     const expected = this.files[file] === undefined ? null : basename(this.files[file] as string);
     if (file > this.files.length || name !== expected) {
-      throw new StateError("PARQUET_STATE_FILES_CHANGED", `the state points at file ${file} (${JSON.stringify(name)}), but that file is now ${JSON.stringify(expected)}`, { file: this.label });
+      throw new StateError("PARQUET_STATE_FILES_CHANGED", `the state points at file ${file} (${JSON.stringify(name)}), but that file is now ${JSON.stringify(expected)}`, { file: this.path });
     }
     this.pending = { file, row, index };
   }
@@ -83,8 +83,9 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
     await this.closeFile();
   }
 
-  describe(): string {
-    return `parquet-vqa ${this.label} (${this.files.length} file${this.files.length === 1 ? "" : "s"})`;
+  readonly kind = "parquetVqa";
+  get label(): string {
+    return this.files.length === 1 ? this.path : `${this.path} (${this.files.length} files)`;
   }
 
   private async applySeek(at: { file: number; row: number; index: number }): Promise<void> {

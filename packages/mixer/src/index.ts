@@ -1,0 +1,12 @@
+export { mix } from "./mixer.js";
+export type { Mixer } from "./mixer.js";
+export type { MixOptions, MixConfig, MixMode, MixOrder, StopPolicy } from "./options.js";
+export type { MixStats, SourceStats, StopInfo } from "./stats.js";
+export { normalizeWeights } from "./weights.js";
+export type { WeightsSpec } from "./weights.js";
+export { Schedule } from "./schedule.js";
+export type { SchedulePoint, ResolvedPoint } from "./schedule.js";
+export { planExact, maxError } from "./quota.js";
+export type { Deadline } from "./quota.js";
+export { drawSampled } from "./sampler.js";
+export type { Draw } from "./sampler.js";

@@ -1,0 +1,247 @@
+import { ConfigError, CotrainError, FormatError, MissingError, Rng, StateError, TruncatedError, UnsupportedError } from "@cotrain/core";
+import type { Episode } from "../episode.js";
+import type { ShardFile } from "./dataset-info.js";
+import type { RldsDataset } from "./dataset.js";
+import { decodeEpisode } from "./decode-episode.js";
+import type { DecodeOptions } from "./decode-episode.js";
+import { decodeExample } from "./example.js";
+import { FOOTER_BYTES, HEADER_BYTES, TFRecordFile } from "./tfrecord-reader.js";
+
+/**
+ * A place in the stream of episodes: shard `shard` of the epoch's shard order, record `record` of that shard's
+ * record order, whose header starts at byte `offset` of the file.
+ */
+export interface CursorPosition {
+  epoch: number;
+  shard: number;
+  record: number;
+  offset: number;
+}
+
+export interface CursorOptions {
+  /** Visit shards, and records within each shard, in orders keyed by (seed, epoch). */
+  shuffle: boolean;
+  seed: number;
+  onError: "raise" | "skip";
+  decode: DecodeOptions;
+}
+
+interface OpenShard {
+  shard: number;
+  info: ShardFile;
+  file: TFRecordFile;
+  /** Record order (file record numbers); identity unless shuffling. */
+  order: Int32Array;
+  /** Shuffled mode: header offsets of the reachable records, and why the rest are unreachable. */
+  offsets: number[] | null;
+  unreachable: CotrainError | null;
+}
+
+/**
+ * Walks the episodes of an RLDS dataset one record at a time, applying the error policy. Sequential mode reads each
+ * shard front to back and needs only the current offset to resume; shuffled mode first reads a shard's 12-byte
+ * record headers (never its data) so that its records can be visited in a seeded permutation.
+ */
+export class EpisodeCursor {
+  private at: CursorPosition = { epoch: 0, shard: 0, record: 0, offset: 0 };
+  private shardOrder: number[];
+  private current: OpenShard | null = null;
+  private started = false;
+  skipped: Record<string, number> = {};
+
+  constructor(
+    private readonly dataset: RldsDataset,
+    private readonly options: CursorOptions,
+  ) {
+    this.shardOrder = this.orderFor(0);
+  }
+
+  get shards(): number {
+    return this.dataset.files.length;
+  }
+
+  position(): CursorPosition {
+    return { ...this.at };
+  }
+
+  /**
+   * Moves to `position` (a value from `position()`, possibly of another process). Sequential mode reads from the
+   * saved offset directly; shuffled mode locates the record through the shard's header index instead.
+   */
+  async seek(position: CursorPosition): Promise<void> {
+    if (position.shard > this.shards) throw new StateError("RLDS_STATE", `shard ${position.shard} is past the ${this.shards} shard files of this source`);
+    if (position.epoch !== this.at.epoch || !this.started) this.shardOrder = this.orderFor(position.epoch);
+    await this.closeShard();
+    this.at = { ...position };
+    this.started = true;
+    if (this.options.shuffle && this.at.shard < this.shards) {
+      const shard = await this.openShardOrSkip();
+      if (shard !== null) this.at.offset = this.offsetOf(shard, this.at.record);
+    }
+  }
+
+  async startEpoch(epoch: number): Promise<void> {
+    await this.seek({ epoch, shard: 0, record: 0, offset: 0 });
+  }
+
+  /** The next episode and the position it was read at, or null at the end of the epoch. */
+  async next(): Promise<{ episode: Episode; at: CursorPosition } | null> {
+    if (!this.started) await this.seek(this.at);
+    for (;;) {
+      if (this.at.shard >= this.shards) return null;
+      const shard = await this.openShardOrSkip();
+      if (shard === null) continue;
+      if (this.at.record >= shard.info.length) {
+        await this.finishShard(shard);
+        continue;
+      }
+      const here = { ...this.at };
+      const recordNumber = shard.order[this.at.record] as number;
+      if (shard.unreachable && recordNumber >= (shard.offsets?.length ?? 0)) {
+        this.count(shard.unreachable.code, 1);
+        this.advance(shard, this.at.offset);
+        continue;
+      }
+      let length: number | null;
+      try {
+        length = await shard.file.readHeader(this.at.offset, recordNumber);
+        if (length === null) {
+          throw new TruncatedError("RLDS_SHARD_LENGTH", `the file ends after ${this.at.record} records; dataset_info.json says ${shard.info.length}`, { file: shard.info.path, offset: this.at.offset, row: recordNumber });
+        }
+      } catch (error) {
+        // The framing is broken here: nothing after this record can be found in this file.
+        this.fail(error, shard.info.length - this.at.record);
+        await this.nextShard();
+        continue;
+      }
+      const where = { file: shard.info.path, offset: here.offset, row: recordNumber };
+      let data: Uint8Array;
+      try {
+        data = await shard.file.readBody(this.at.offset, length, recordNumber);
+      } catch (error) {
+        const truncated = error instanceof TruncatedError;
+        this.fail(error, truncated ? shard.info.length - this.at.record : 1);
+        if (truncated) await this.nextShard();
+        else this.advance(shard, this.at.offset + HEADER_BYTES + length + FOOTER_BYTES);
+        continue;
+      }
+      this.advance(shard, this.at.offset + HEADER_BYTES + length + FOOTER_BYTES);
+      try {
+        const example = decodeExample(data, where);
+        const ctx = { ...where, shardName: shard.info.name, record: recordNumber, index: shard.info.firstEpisode + recordNumber, source: this.dataset.source };
+        return { episode: await decodeEpisode(example, this.dataset.layout, ctx, this.options.decode), at: here };
+      } catch (error) {
+        this.fail(error, 1);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.closeShard();
+  }
+
+  private orderFor(epoch: number): number[] {
+    const n = this.dataset.files.length;
+    if (!this.options.shuffle) return Array.from({ length: n }, (_, i) => i);
+    return Array.from(Rng.from(this.options.seed, "rlds-shards", epoch).permutation(n));
+  }
+
+  /** Moves past the current record; `nextOffset` is where the next one starts in file order. */
+  private advance(shard: OpenShard, nextOffset: number): void {
+    this.at.record++;
+    this.at.offset = this.options.shuffle ? this.offsetOf(shard, this.at.record) : nextOffset;
+  }
+
+  private offsetOf(shard: OpenShard, record: number): number {
+    if (record >= shard.info.length) return shard.file.size;
+    return shard.offsets?.[shard.order[record] as number] ?? 0;
+  }
+
+  private async openShardOrSkip(): Promise<OpenShard | null> {
+    try {
+      return await this.openShard();
+    } catch (error) {
+      const info = this.dataset.files[this.shardOrder[this.at.shard] as number] as ShardFile;
+      this.fail(error, Math.max(1, info.length - this.at.record));
+      await this.nextShard();
+      return null;
+    }
+  }
+
+  private async openShard(): Promise<OpenShard> {
+    if (this.current?.shard === this.at.shard) return this.current;
+    await this.closeShard();
+    const info = this.dataset.files[this.shardOrder[this.at.shard] as number] as ShardFile;
+    let file: TFRecordFile;
+    try {
+      file = await TFRecordFile.open(info.path);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== "ENOENT") throw cause;
+      throw new MissingError("RLDS_SHARD_MISSING", `shard file ${info.name} listed by dataset_info.json does not exist`, { file: info.path, cause });
+    }
+    const identity = Int32Array.from({ length: info.length }, (_, i) => i);
+    const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null };
+    this.current = shard;
+    if (this.options.shuffle) {
+      shard.order = Rng.from(this.options.seed, "rlds-records", this.at.epoch, info.name).permutation(info.length);
+      await this.indexShard(shard);
+    }
+    return shard;
+  }
+
+  /** Shuffled mode: the offsets of the shard's records, from their headers alone. */
+  private async indexShard(shard: OpenShard): Promise<void> {
+    const { info, file } = shard;
+    const { offsets, error } = await file.scanOffsets();
+    shard.offsets = offsets;
+    const found = offsets.length;
+    if (error === null && found > info.length) {
+      this.trailing(info, offsets[info.length] as number);
+      return;
+    }
+    const missing = error ?? (found < info.length ? new TruncatedError("RLDS_SHARD_LENGTH", `the file holds ${found} records; dataset_info.json says ${info.length}`, { file: info.path, offset: file.size, row: found }) : null);
+    if (missing === null || found >= info.length) return;
+    if (this.options.onError === "raise") throw missing;
+    // Records from `found` on cannot be located; each is counted when its turn in the order comes.
+    shard.unreachable = missing;
+  }
+
+  /** Sequential mode: after the last listed record the file must end. */
+  private async finishShard(shard: OpenShard): Promise<void> {
+    if (!this.options.shuffle && this.at.offset < shard.file.size) this.trailing(shard.info, this.at.offset);
+    await this.nextShard();
+  }
+
+  private trailing(info: ShardFile, offset: number): void {
+    const error = new FormatError("RLDS_SHARD_LENGTH", `the file holds more than the ${info.length} records dataset_info.json lists (extra bytes from here on)`, { file: info.path, offset, row: info.length });
+    this.fail(error, 1);
+  }
+
+  private async nextShard(): Promise<void> {
+    await this.closeShard();
+    this.at.shard++;
+    this.at.record = 0;
+    this.at.offset = 0;
+    if (this.options.shuffle && this.at.shard < this.shards) {
+      const shard = await this.openShardOrSkip();
+      if (shard !== null) this.at.offset = this.offsetOf(shard, 0);
+    }
+  }
+
+  private async closeShard(): Promise<void> {
+    const shard = this.current;
+    this.current = null;
+    await shard?.file.close();
+  }
+
+  /** Raises `error`, or counts `episodes` lost to it under its code when skipping. */
+  private fail(error: unknown, episodes: number): void {
+    const skippable = error instanceof CotrainError && !(error instanceof ConfigError) && !(error instanceof UnsupportedError) && !(error instanceof StateError);
+    if (this.options.onError === "raise" || !skippable) throw error;
+    this.count(error.code, episodes);
+  }
+
+  private count(code: string, n: number): void {
+    this.skipped[code] = (this.skipped[code] ?? 0) + n;
+  }
+}

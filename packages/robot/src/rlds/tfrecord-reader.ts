@@ -1,0 +1,139 @@
+import { open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { ChecksumError, CotrainError, FormatError, TruncatedError } from "@cotrain/core";
+import { maskedCrc32c } from "./crc.js";
+
+/** Bytes of framing around each record: uint64 length, uint32 masked CRC of the length; uint32 masked CRC of the data. */
+export const HEADER_BYTES = 12;
+export const FOOTER_BYTES = 4;
+/** Records larger than this are taken as a corrupt length field rather than allocated (TFRecord has no limit, RLDS episodes are MBs). */
+const MAX_RECORD_BYTES = 2 ** 31 - 1;
+
+export interface TFRecord {
+  /** The record's bytes (a view into a buffer owned by this record alone). */
+  data: Uint8Array;
+  /** Byte offset of the record's header in the file. */
+  offset: number;
+  /** Byte offset of the next record's header. */
+  next: number;
+}
+
+/**
+ * One TFRecord file, read record by record with positioned reads: memory holds one record at a time whatever the
+ * file size, and any record can be read directly at a known offset (which is what makes resuming cheap).
+ * `index` arguments only label errors (record number in the file, 0-based).
+ */
+export class TFRecordFile {
+  private constructor(
+    readonly path: string,
+    readonly size: number,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<TFRecordFile> {
+    const handle = await open(path, "r");
+    try {
+      const { size } = await handle.stat();
+      return new TFRecordFile(path, size, handle);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** The record whose header starts at `offset`, or null when `offset` is exactly the end of the file. */
+  async readRecord(offset: number, index: number): Promise<TFRecord | null> {
+    const length = await this.readHeader(offset, index);
+    if (length === null) return null;
+    return { data: await this.readBody(offset, length, index), offset, next: offset + HEADER_BYTES + length + FOOTER_BYTES };
+  }
+
+  /**
+   * The data length announced by the header at `offset` (its CRC checked), or null at the exact end of the file.
+   * Once a header is good, the next record's offset is known even if this record's data turns out corrupt.
+   */
+  async readHeader(offset: number, index: number): Promise<number | null> {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await this.handle.read(header, 0, HEADER_BYTES, offset);
+    if (bytesRead === 0) return null;
+    if (bytesRead < HEADER_BYTES) {
+      throw new TruncatedError("TFRECORD_TRUNCATED", `record ${index}: the file ends ${bytesRead} bytes into the 12-byte header`, { file: this.path, offset, row: index, field: "length" });
+    }
+    const stored = header.readUInt32LE(8);
+    const actual = maskedCrc32c(header.subarray(0, 8));
+    if (actual !== stored) {
+      throw new ChecksumError("TFRECORD_LENGTH_CRC", `record ${index}: the length's masked CRC32C is ${hex(actual)}, the file stores ${hex(stored)}`, { file: this.path, offset, row: index, field: "length" });
+    }
+    const length = header.readUInt32LE(0) + header.readUInt32LE(4) * 2 ** 32;
+    if (length > MAX_RECORD_BYTES) {
+      throw new FormatError("TFRECORD_LENGTH", `record ${index} announces ${length} bytes, more than the ${MAX_RECORD_BYTES} this reader accepts`, { file: this.path, offset, row: index, field: "length" });
+    }
+    return length;
+  }
+
+  /** The `length` data bytes of the record whose header starts at `offset`, their CRC checked. */
+  async readBody(offset: number, length: number, index: number): Promise<Uint8Array> {
+    const available = this.size - offset - HEADER_BYTES;
+    const body = Buffer.allocUnsafe(Math.max(0, Math.min(length + FOOTER_BYTES, available)));
+    const { bytesRead } = await this.handle.read(body, 0, body.length, offset + HEADER_BYTES);
+    if (bytesRead < length + FOOTER_BYTES) {
+      throw new TruncatedError("TFRECORD_TRUNCATED", `record ${index} announces ${length} bytes (+4 of CRC) but the file ends ${bytesRead} bytes after its header`, { file: this.path, offset, row: index, field: "data" });
+    }
+    const data = body.subarray(0, length);
+    const stored = body.readUInt32LE(length);
+    const actual = maskedCrc32c(data);
+    if (actual !== stored) {
+      throw new ChecksumError("TFRECORD_DATA_CRC", `record ${index}: the data's masked CRC32C is ${hex(actual)}, the file stores ${hex(stored)}`, { file: this.path, offset, row: index, field: "data" });
+    }
+    return data;
+  }
+
+  /**
+   * The header offsets of the file's records, reading only the 12-byte headers (and checking their CRCs), so the
+   * records can be visited in any order without reading their data twice. A broken header or a truncated last
+   * record ends the scan: the offsets before it are returned with the error.
+   */
+  async scanOffsets(): Promise<{ offsets: number[]; error: CotrainError | null }> {
+    const offsets: number[] = [];
+    for (let at = 0, index = 0; ; index++) {
+      let length: number | null;
+      try {
+        length = await this.readHeader(at, index);
+      } catch (error) {
+        if (error instanceof CotrainError) return { offsets, error };
+        throw error;
+      }
+      if (length === null) return { offsets, error: null };
+      const next = at + HEADER_BYTES + length + FOOTER_BYTES;
+      if (next > this.size) {
+        const error = new TruncatedError("TFRECORD_TRUNCATED", `record ${index} announces ${length} bytes but the file ends ${this.size - at - HEADER_BYTES} bytes after its header`, { file: this.path, offset: at, row: index, field: "data" });
+        return { offsets, error };
+      }
+      offsets.push(at);
+      at = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** Every record of a file in order, from `offset` (a record boundary) on. */
+export async function* readTFRecords(path: string, offset = 0, firstIndex = 0): AsyncGenerator<TFRecord & { index: number }> {
+  const file = await TFRecordFile.open(path);
+  try {
+    for (let at = offset, index = firstIndex; ; index++) {
+      const record = await file.readRecord(at, index);
+      if (record === null) return;
+      yield { ...record, index };
+      at = record.next;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}

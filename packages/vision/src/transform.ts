@@ -1,0 +1,80 @@
+import sharp from "sharp";
+import { ConfigError, ImageError, Rng } from "@cotrain/core";
+import type { ErrorLocation, SeedLike } from "@cotrain/core";
+import { drawAugment } from "./augment.js";
+import { applyColorJitter } from "./color-jitter.js";
+import { FULL_WINDOW, centerWindow, planResize } from "./geometry.js";
+import { normalizeInto } from "./normalize.js";
+import { resolveSpec } from "./spec.js";
+import type { ResolvedSpec, TransformSpec } from "./spec.js";
+import { FAIL_ON, imageFailure } from "./decode.js";
+
+export interface TransformOptions {
+  /** Augmentation seed (required when the spec augments). The draw is `Rng.from(seed, ...key)`. */
+  seed?: SeedLike;
+  /** The sample's key (e.g. sample_id, or [epoch, source, sample_id, camera]), so each sample draws its own crop. */
+  key?: SeedLike | readonly SeedLike[];
+  /** Where the image came from, copied into any ImageError. */
+  where?: ErrorLocation;
+  /** false: the evaluation path (no augmentation) even when the spec has `augment`. Default true. */
+  augment?: boolean;
+}
+
+export interface TransformedImage {
+  /** Row-major HWC RGB bytes, width × height × 3. */
+  uint8: Uint8Array;
+  /** The same pixels normalized per channel (absent when the spec's `normalize` is null). */
+  float32?: Float32Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/** Encoded JPEG/PNG/WebP bytes → a model-ready image. Raises ImageError (naming `where`) for undecodable input. */
+export async function transformImage(bytes: Uint8Array, spec: TransformSpec, options: TransformOptions = {}): Promise<TransformedImage> {
+  const resolved = resolveSpec(spec);
+  const uint8 = await transformToBytes(bytes, resolved, options);
+  const out: TransformedImage = { uint8, width: resolved.width, height: resolved.height, channels: 3 };
+  if (resolved.normalize !== null) {
+    out.float32 = new Float32Array(uint8.length);
+    normalizeInto(uint8, resolved.normalize.lut, out.float32);
+  }
+  return out;
+}
+
+/** The Uint8 HWC output of one image (shared by the single and the batch form). */
+export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, options: TransformOptions): Promise<Uint8Array> {
+  const where = options.where ?? {};
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`image bytes must be a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+  if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
+  const aug = options.augment === false ? null : spec.augment;
+  let draw = null;
+  if (aug !== null) {
+    if (options.seed === undefined) throw new ConfigError("VISION_SEED", "the spec augments, so transformImage needs `options.seed` (or pass `augment: false`)", where);
+    const key = options.key === undefined ? [] : Array.isArray(options.key) ? (options.key as readonly SeedLike[]) : [options.key as SeedLike];
+    draw = drawAugment(aug, Rng.from(options.seed, ...key));
+  }
+  const window = draw?.crop ?? (spec.centerScale < 1 ? centerWindow(spec.centerScale) : FULL_WINDOW);
+  const { width, height } = spec;
+  let data: Buffer;
+  try {
+    const image = sharp(bytes, { failOn: FAIL_ON });
+    if (window === FULL_WINDOW) {
+      // sharp's own cover/fill: the same pixels as `sharp().resize(w, h, {fit})`, shrink-on-load where it applies.
+      image.resize(width, height, { fit: spec.resize === "crop" ? "cover" : "fill", kernel: spec.kernel });
+    } else {
+      const meta = await image.metadata();
+      if (meta.width === undefined || meta.height === undefined) throw new Error("no image dimensions in the header");
+      const plan = planResize(meta.width, meta.height, width, height, spec.resize, window);
+      image.resize(plan.resizeWidth, plan.resizeHeight, { fit: "fill", kernel: spec.kernel }).extract({ left: plan.left, top: plan.top, width, height });
+    }
+    const { data: raw, info } = await image.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    if (info.width !== width || info.height !== height || info.channels !== 3) throw new Error(`sharp returned ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
+    data = raw;
+  } catch (cause) {
+    throw imageFailure(bytes, where, cause);
+  }
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (draw !== null) applyColorJitter(pixels, draw);
+  return pixels;
+}

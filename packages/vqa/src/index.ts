@@ -1,0 +1,15 @@
+export { openLlava } from "./llava/open-llava.js";
+export type { LlavaOptions } from "./llava/open-llava.js";
+export { writeLlava } from "./llava/write-llava.js";
+export type { WriteLlavaOptions, WriteSummary } from "./llava/write-llava.js";
+export { openParquetVqa } from "./parquet/open-parquet-vqa.js";
+export type { ParquetVqaOptions } from "./parquet/open-parquet-vqa.js";
+export type { ParquetVqaColumns } from "./parquet/parquet-layout.js";
+export { writeParquetVqa } from "./parquet/write-parquet-vqa.js";
+export type { WriteParquetVqaOptions } from "./parquet/write-parquet-vqa.js";
+export { VQA_CAMERA } from "./vqa-source.js";
+export type { VqaSource } from "./vqa-source.js";
+export type { VqaReaderOptions, OnError } from "./options.js";
+export type { VqaEntry, VqaImage, VqaTurn, VqaSpeaker } from "./entry.js";
+export { roleOf } from "./conversation.js";
+export { resolveImagePath } from "./image-path.js";
