@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { Rng, rowsToBatch } from "@cotrain/core";
+import { transformImages } from "@cotrain/vision";
 import { ActionTokenizer, LLAVA_V1, createByteTokenizer, createCollator, loadTokenizer } from "@cotrain/collator";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
 import { trainBpe } from "./bpe.mjs";
@@ -51,7 +52,9 @@ for (const [name, tokenizer] of [["BPE tokenizer.json", bpe], ["byte-level", byt
   if (tokenizer === bpe) {
     const withImages = createCollator({ tokenizer, template: "llava_v1", actions, maxLength: 512, image: { size: 224 } });
     const pix = await measure(async () => (await withImages(batch)).size, { minMs: 3000 });
+    const visionOnly = await measure(async () => (await transformImages(rows.map((r) => r.images[0]), { size: 224 })).count, { minMs: 3000 });
     results.push({ name: `${name}: collate + images 224×224 (B=${B})`, value: pix.perSecond, unit: "samples/s", baseline: "raw encode", baselineValue: raw.perSecond });
+    results.push({ name: `${name}: collate + images 224×224 (B=${B})`, value: pix.perSecond, unit: "samples/s", baseline: "vision transformImages alone", baselineValue: visionOnly.perSecond });
   }
 }
 report("collator", results, { batchSize: B, bpeVocab: bpe.vocabSize });

@@ -20,7 +20,6 @@ import { resolveTemplate } from "./templates/registry.js";
 import type { PromptTemplate } from "./templates/types.js";
 import type { TextTokenizer } from "./tokenizer/types.js";
 import { truncateRow } from "./truncation.js";
-import { visionTransform } from "./vision-transform.js";
 
 /** The collate function, with its configuration and counters attached. */
 export type Collator = ((batch: RecordBatch) => Promise<Batch>) & {
@@ -51,10 +50,10 @@ export function createCollator(options: CollatorOptions): Collator {
   const actionTok = layout.tokenizer;
   if (actionTok) checkActionIds(actionTok, tokenizer);
   const plan = resolveImages(options.image);
-  const transform = plan ? (options.imageTransform ?? visionTransform(plan, options.image?.transform)) : null;
   const sourceNames = [...(options.sourceNames ?? [])];
   const sourceIndex = new Map(sourceNames.map((n, i) => [n, i]));
   let epoch = options.epoch ?? 0;
+  if (!Number.isInteger(epoch) || epoch < 0) throw new ConfigError("COLLATOR_EPOCH", `\`epoch\` must be a non-negative integer, got ${epoch}`);
   let stats = emptyStats();
   const ctx: MaskingContext = {
     tokenizer,
@@ -121,7 +120,7 @@ export function createCollator(options: CollatorOptions): Collator {
     const packed = packRows(tokens, { padding: opts.padding, maxLength: opts.maxLength, multipleOf: opts.multipleOf, padId: tokenizer.padId });
     const act = fillActions(actions, layout, b);
     const k = plan?.slots ?? 1;
-    const images = plan && transform ? await fillPixels(picked, rows, plan, epoch, transform) : { pixels: new Float32Array(0), imageMask: new Uint8Array(b * k) };
+    const images = plan ? await fillPixels(picked, rows, plan, epoch) : { pixels: new Float32Array(0), imageMask: new Uint8Array(b * k) };
     if (!plan) picked.forEach((slots, i) => slots.forEach((x, s) => x && (images.imageMask[i * k + s] = 1)));
 
     stats.batches++;

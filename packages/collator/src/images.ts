@@ -1,5 +1,7 @@
-import { ConfigError, hashSeed } from "@cotrain/core";
-import type { CanonicalRow, ErrorLocation } from "@cotrain/core";
+import { ConfigError } from "@cotrain/core";
+import type { CanonicalRow } from "@cotrain/core";
+import { resolveSpec, transformImages } from "@cotrain/vision";
+import type { BatchImage, TransformSpec } from "@cotrain/vision";
 import { bump } from "./stats.js";
 import type { CollatorStats } from "./stats.js";
 
@@ -12,16 +14,18 @@ import type { CollatorStats } from "./stats.js";
  */
 export type CameraChoice = "stack" | "first" | (string & {});
 
-export interface ImageOptions<Spec = unknown> {
+export interface ImageOptions {
   /** Output size: a square side or [height, width]. */
   size: number | readonly [number, number];
   cameras?: CameraChoice;
   /** The camera order for "stack" (required there). */
   cameraOrder?: readonly string[];
-  /** Augmentation seed; each image gets hash(seed, epoch, source, sample_id, slot). */
+  /** Augmentation seed; image k of a row draws from Rng.from(seed, epoch, source, sample_id, k) (default 0). */
   seed?: number;
-  /** The transform spec handed to @cotrain/vision (resize mode, crops, color jitter, normalization). */
-  transform?: Spec;
+  /** false: the evaluation path (no augmentation even when `transform.augment` is set). Default true. */
+  augment?: boolean;
+  /** The rest of @cotrain/vision's TransformSpec: resize mode, kernel, normalize (not null), augment preset. */
+  transform?: Omit<TransformSpec, "width" | "height" | "size">;
 }
 
 export interface ImagePlan {
@@ -32,6 +36,8 @@ export interface ImagePlan {
   choice: CameraChoice;
   order: readonly string[];
   seed: number;
+  augment: boolean;
+  spec: TransformSpec;
 }
 
 export function resolveImages(options: ImageOptions | null | undefined): ImagePlan | null {
@@ -46,7 +52,10 @@ export function resolveImages(options: ImageOptions | null | undefined): ImagePl
   if (new Set(order).size !== order.length) throw new ConfigError("IMAGE_CAMERAS", `\`image.cameraOrder\` repeats a camera: ${JSON.stringify(order)}`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new ConfigError("IMAGE_SEED", `\`image.seed\` must be a non-negative integer, got ${seed}`);
-  return { height, width, slots: choice === "stack" ? order.length : 1, choice, order, seed };
+  if (options.transform?.normalize === null) throw new ConfigError("IMAGE_NORMALIZE", "`image.transform.normalize` cannot be null: the Batch holds Float32 pixels");
+  const spec: TransformSpec = { ...options.transform, width, height };
+  resolveSpec(spec); // validate now, before any data is read
+  return { height, width, slots: choice === "stack" ? order.length : 1, choice, order, seed, augment: options.augment ?? true, spec };
 }
 
 /** The encoded image for each camera slot of a row (null = zeros), counting what is missing or unused. */
@@ -74,58 +83,35 @@ export function pickImages(row: CanonicalRow, plan: ImagePlan | null, stats: Col
   return slots;
 }
 
-/** A transformed image: HWC pixels at the plan's size, 3 channels, Float32 (or Uint8 scaled to [0, 1]). */
-export interface TransformedPixels {
-  data: Float32Array | Uint8Array;
-  width: number;
-  height: number;
-}
-
-export type ImageTransformFn = (bytes: Uint8Array, seed: number, where: ErrorLocation) => Promise<TransformedPixels>;
-
 /**
- * Fills pixels [B, H, W, 3K] (NHWC) and the [B, K] image mask. All images of the batch are transformed
- * concurrently (sharp works on its own thread pool); each writes only its own slot, so the order of completion
- * does not change the result.
+ * Pixels [B, H, W, 3K] (NHWC) and the [B, K] image mask, through @cotrain/vision's batch transform (which keeps
+ * several images in sharp's thread pool and writes each into its own slot, so timing never changes the result).
+ * With one slot vision writes straight into the output; stacked cameras are interleaved along channels after.
  */
-export async function fillPixels(picked: readonly (Uint8Array | null)[][], rows: readonly CanonicalRow[], plan: ImagePlan, epoch: number, transform: ImageTransformFn): Promise<{ pixels: Float32Array; imageMask: Uint8Array }> {
+export async function fillPixels(picked: readonly (Uint8Array | null)[][], rows: readonly CanonicalRow[], plan: ImagePlan, epoch: number): Promise<{ pixels: Float32Array; imageMask: Uint8Array }> {
   const { height: h, width: w, slots: k } = plan;
-  const c = 3 * k;
-  const pixels = new Float32Array(picked.length * h * w * c);
-  const imageMask = new Uint8Array(picked.length * k);
-  const jobs: Promise<void>[] = [];
+  const entries: BatchImage[] = [];
   picked.forEach((slots, b) => {
     const row = rows[b] as CanonicalRow;
-    slots.forEach((bytes, s) => {
-      if (bytes === null) return;
-      imageMask[b * k + s] = 1;
-      const where = { row: b, id: row.sample_id, field: "images" };
-      const seed = hashSeed(plan.seed, epoch, row.source, row.sample_id, s);
-      jobs.push(
-        transform(bytes, seed, where).then((img) => {
-          if (img.width !== w || img.height !== h || img.data.length !== w * h * 3) {
-            throw new ConfigError("IMAGE_TRANSFORM_SIZE", `the vision transform returned ${img.width}×${img.height} (${img.data.length} values), the collator expects ${w}×${h}×3`, where);
-          }
-          writeSlot(pixels, img.data, b, s, h * w, c);
-        }),
-      );
-    });
+    slots.forEach((bytes, s) => entries.push(bytes === null ? null : { bytes, key: [epoch, row.source, row.sample_id, s], where: { row: b, id: row.sample_id, field: "images" } }));
   });
-  await Promise.all(jobs);
+  const result = await transformImages(entries, plan.spec, { seed: plan.seed, augment: plan.augment });
+  const imageMask = result.ok;
+  if (k === 1) return { pixels: result.float32, imageMask };
+  const hw = h * w;
+  const c = 3 * k;
+  const pixels = new Float32Array(picked.length * hw * c);
+  const src = result.float32;
+  for (let b = 0; b < picked.length; b++) {
+    for (let s = 0; s < k; s++) {
+      const from = (b * k + s) * hw * 3;
+      const to = b * hw * c + s * 3;
+      for (let p = 0; p < hw; p++) {
+        pixels[to + p * c] = src[from + p * 3] as number;
+        pixels[to + p * c + 1] = src[from + p * 3 + 1] as number;
+        pixels[to + p * c + 2] = src[from + p * 3 + 2] as number;
+      }
+    }
+  }
   return { pixels, imageMask };
-}
-
-function writeSlot(pixels: Float32Array, data: Float32Array | Uint8Array, b: number, slot: number, hw: number, c: number): void {
-  const scale = data instanceof Uint8Array ? 1 / 255 : 1;
-  const base = b * hw * c + slot * 3;
-  if (c === 3 && scale === 1) {
-    pixels.set(data, b * hw * 3);
-    return;
-  }
-  for (let p = 0; p < hw; p++) {
-    const o = base + p * c;
-    pixels[o] = (data[p * 3] as number) * scale;
-    pixels[o + 1] = (data[p * 3 + 1] as number) * scale;
-    pixels[o + 2] = (data[p * 3 + 2] as number) * scale;
-  }
 }

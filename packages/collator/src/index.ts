@@ -17,6 +17,6 @@ export type { PromptTemplate, Segment, SegmentType, SegmentRole, TemplateInput }
 export { ActionTokenizer } from "./actions/action-tokenizer.js";
 export type { ActionTokenPlacement, UniformBinsOptions, QuantileBinsOptions } from "./actions/action-tokenizer.js";
 export type { ActionsOption } from "./actions/layout.js";
-export type { ImageOptions, CameraChoice, ImageTransformFn, TransformedPixels } from "./images.js";
+export type { ImageOptions, CameraChoice } from "./images.js";
 export { describeRow } from "./describe.js";
 export type { DescribeOptions } from "./describe.js";

@@ -1,6 +1,6 @@
 import { ConfigError } from "@cotrain/core";
 import type { ActionsOption } from "./actions/layout.js";
-import type { ImageOptions, ImageTransformFn } from "./images.js";
+import type { ImageOptions } from "./images.js";
 import type { ChatTemplateSpec } from "./templates/chat-template.js";
 import type { PromptTemplate } from "./templates/types.js";
 import type { TextTokenizer } from "./tokenizer/types.js";
@@ -31,8 +31,6 @@ export interface CollatorOptions {
   sourceNames?: readonly string[];
   /** Epoch mixed into the augmentation seeds (also settable with collator.setEpoch). */
   epoch?: number;
-  /** Replaces the vision transform (tests, custom pipelines). */
-  imageTransform?: ImageTransformFn;
 }
 
 export interface ResolvedOptions {

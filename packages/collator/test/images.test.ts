@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { rowsToBatch } from "@cotrain/core";
-import { decodeImage } from "@cotrain/vision";
+import { ImageError, rowsToBatch } from "@cotrain/core";
+import { transformImage } from "@cotrain/vision";
 import { createByteTokenizer, createCollator } from "@cotrain/collator";
-import type { Batch, ImageTransformFn } from "@cotrain/collator";
+import type { Batch } from "@cotrain/collator";
 import { robotRow, tinyJpeg, webRow } from "./fixtures.js";
-
-/** A stand-in transform (decode + nearest resize to 8×8) that records the seeds it was given. */
-function recordingTransform(seen: number[]): ImageTransformFn {
-  return async (bytes, seed, where) => {
-    seen.push(seed);
-    const img = await decodeImage(bytes, where);
-    const data = new Float32Array(8 * 8 * 3);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const src = (Math.floor((y * img.height) / 8) * img.width + Math.floor((x * img.width) / 8)) * 3;
-      for (let c = 0; c < 3; c++) data[(y * 8 + x) * 3 + c] = (img.data[src + c] as number) / 255;
-    }
-    return { data, width: 8, height: 8 };
-  };
-}
 
 /** Mean of channel c of row b over all pixels. */
 function channelMean(batch: Batch, b: number, c: number): number {
@@ -27,13 +13,18 @@ function channelMean(batch: Batch, b: number, c: number): number {
   return sum / (h * w);
 }
 
-describe("images", async () => {
+const rowPixels = (batch: Batch, b: number): number[] => {
+  const n = batch.pixels.length / batch.size;
+  return Array.from(batch.pixels.subarray(b * n, (b + 1) * n));
+};
+
+describe("images through @cotrain/vision", async () => {
   const tokenizer = createByteTokenizer();
   const red = await tinyJpeg(250, 0, 0);
   const green = await tinyJpeg(0, 250, 0);
 
   it("stacks cameras along channels in the configured order, zero-filling and counting missing ones", async () => {
-    const collate = createCollator({ tokenizer, image: { size: 8, cameras: "stack", cameraOrder: ["primary", "wrist"] }, imageTransform: recordingTransform([]) });
+    const collate = createCollator({ tokenizer, image: { size: 8, cameras: "stack", cameraOrder: ["primary", "wrist"] } });
     const rows = [
       robotRow("a", "go", [0], { images: [green, red], cameras: ["wrist", "primary"] }),
       robotRow("b", "go", [0], { images: [red], cameras: ["primary"] }),
@@ -47,7 +38,7 @@ describe("images", async () => {
     expect(channelMean(batch, 0, 1)).toBeLessThan(0.1);
     expect(channelMean(batch, 1, 3) + channelMean(batch, 1, 4) + channelMean(batch, 1, 5)).toBe(0); // missing wrist
     expect(channelMean(batch, 2, 1)).toBeGreaterThan(0.9); // the web image fills slot 0
-    expect(batch.pixels.subarray(3 * 8 * 8 * 6).every((v) => v === 0)).toBe(true);
+    expect(rowPixels(batch, 3).every((v) => v === 0)).toBe(true);
     expect(Array.from(batch.imageMask)).toEqual([1, 1, 1, 0, 1, 0, 0, 0]);
     expect(Array.from(batch.hasImage)).toEqual([1, 1, 1, 0]);
     const stats = collate.stats();
@@ -55,27 +46,40 @@ describe("images", async () => {
     expect(stats.rowsWithoutImage).toBe(1);
   });
 
-  it("picks one named camera, or the first image", async () => {
+  it("gives exactly vision's transform of the chosen camera at 224×224", async () => {
     const rows = rowsToBatch([robotRow("a", "go", [0], { images: [green, red], cameras: ["wrist", "primary"] })]);
-    const named = await createCollator({ tokenizer, image: { size: 8, cameras: "primary" }, imageTransform: recordingTransform([]) })(rows);
-    expect(named.pixelShape).toEqual([1, 8, 8, 3]);
-    expect(channelMean(named, 0, 0)).toBeGreaterThan(0.9);
-    const first = createCollator({ tokenizer, image: { size: 8 }, imageTransform: recordingTransform([]) });
-    expect(channelMean(await first(rows), 0, 1)).toBeGreaterThan(0.9);
+    const spec = { normalize: "siglip" } as const;
+    const named = await createCollator({ tokenizer, image: { size: 224, cameras: "primary", transform: spec } })(rows);
+    expect(named.pixelShape).toEqual([1, 224, 224, 3]);
+    const direct = await transformImage(red, { ...spec, width: 224, height: 224 });
+    const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    expect(bytes(named.pixels).equals(bytes(direct.float32 as Float32Array))).toBe(true);
+    const first = createCollator({ tokenizer, image: { size: [6, 10] } });
+    const batch = await first(rows);
+    expect(batch.pixelShape).toEqual([1, 6, 10, 3]);
+    expect(channelMean(batch, 0, 1)).toBeGreaterThan(0.9);
     expect(first.stats().unusedImages).toBe(1);
   });
 
-  it("gives each sample its own augmentation seed, stable per (seed, epoch, sample)", async () => {
-    const seen: number[] = [];
-    const collate = createCollator({ tokenizer, image: { size: 8, seed: 5 }, imageTransform: recordingTransform(seen) });
+  it("augments each sample with its own seed: stable per (seed, epoch, sample), new each epoch, off for eval", async () => {
+    const image = { size: 12, seed: 5, transform: { augment: "octo" as const } };
+    const collate = createCollator({ tokenizer, image });
     const rows = rowsToBatch([webRow("a", [["q", "a"]], { images: [red], cameras: [""] }), webRow("b", [["q", "a"]], { images: [red], cameras: [""] })]);
-    await collate(rows);
-    await collate(rows);
+    const e0 = await collate(rows);
+    expect(rowPixels(e0, 0)).not.toEqual(rowPixels(e0, 1)); // same image, different samples
+    expect(Array.from((await collate(rows)).pixels)).toEqual(Array.from(e0.pixels));
+    expect(Array.from((await createCollator({ tokenizer, image })(rows)).pixels)).toEqual(Array.from(e0.pixels));
     collate.setEpoch(1);
-    await collate(rows);
-    const [a0, b0, a0again, b0again, a1, b1] = seen.length === 6 ? seen : [];
-    expect(new Set([a0, b0, a1, b1]).size).toBe(4);
-    expect([a0again, b0again].sort()).toEqual([a0, b0].sort());
+    expect(rowPixels(await collate(rows), 0)).not.toEqual(rowPixels(e0, 0));
+    const evaluation = await createCollator({ tokenizer, image: { ...image, augment: false } })(rows);
+    expect(rowPixels(evaluation, 0)).toEqual(rowPixels(evaluation, 1));
+  });
+
+  it("raises vision's ImageError naming the row for undecodable bytes", async () => {
+    const collate = createCollator({ tokenizer, image: { size: 8 } });
+    await expect(collate(rowsToBatch([webRow("ok", [["q", "a"]], { images: [red], cameras: [""] }), webRow("broken", [["q", "a"]], { images: [red.subarray(0, 40)], cameras: [""] })]))).rejects.toThrow(ImageError);
+    await expect(collate(rowsToBatch([webRow("broken", [["q", "a"]], { images: [red.subarray(0, 40)], cameras: [""] })]))).rejects.toThrow(/row 0, id "broken", field "images"/);
+    expect(() => createCollator({ tokenizer, image: { size: 8, transform: { normalize: null } } })).toThrow(/normalize/);
   });
 
   it("without the image option there are no pixels, but the text still marks the image", async () => {

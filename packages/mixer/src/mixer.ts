@@ -96,7 +96,8 @@ class MixerSource implements Mixer {
       const draw = drawSampled(seed, this.c.step, weights, rows);
       return { counts: draw.counts, targets, drawn: draw.sources };
     }
-    const counts = planExact(targets, this.c.delivered, rows, this.r.schedule.deadlineAfter(this.c.step, batchSize));
+    const quotas = weights.map((w) => w * rows);
+    const counts = planExact(targets, this.c.delivered, quotas, rows, this.r.schedule.deadlineAfter(this.c.step, batchSize));
     return { counts, targets, drawn: null };
   }
 

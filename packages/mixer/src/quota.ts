@@ -1,62 +1,69 @@
 /**
  * Exact per-batch quotas. The mixer keeps, per source, the cumulative target T_i (the sum over past rows of the
- * source's weight at that step) and the cumulative count D_i it delivered. After every batch each D_i is
- * floor(T_i) or ceil(T_i), so every prefix of the stream (at batch boundaries) is within one row of its target
- * for every source, and a batch's count for a source is its quota w_i·B rounded down or up.
+ * source's weight at that step) and the rows D_i it delivered. Each batch of B rows gives source i either
+ * floor(q_i) or ceil(q_i) rows, q_i = w_i·B (its quota), and after every batch D_i is floor(T_i) or ceil(T_i):
+ * every prefix of the stream (at batch boundaries) is within one row of its target, for every source.
  *
- * Which sources are rounded up is the only choice. A source rounded up stays ahead of its target until the target
- * crosses the next integer, and meanwhile must not lose its row again (counts cannot be negative). Rounding up the
- * sources with the largest remainder (Megatron's "largest error first", or a per-row greedy) can therefore strand
- * too many sources ahead at once and break the bound for 3+ sources (simulation finds errors up to 1.2). We round
- * up the sources whose targets reach their next integer soonest (earliest deadline first, the idea of Tijdeman's
- * chairman assignment), using the schedule's future weights, which keeps every error below one in our property
- * tests for constant weights, ramps and jumps. Should it ever be impossible, `planExact` degrades gracefully
- * (the smallest extra error, never a negative count) instead of failing.
+ * The only choice is which sources get the rounded-up quota. Giving it to the largest remainder (Megatron's
+ * "largest error first", or a per-row greedy) can leave too many sources ahead of their targets at once, so that a
+ * later batch has no valid choice; simulations with 3+ sources reach errors of 1.2. We give it to the sources whose
+ * error would otherwise reach a full row soonest (earliest deadline first, the idea of Tijdeman's chairman
+ * assignment), reading the deadlines from the schedule's future weights. In our property tests (constant weights,
+ * ramps and jumps, 2..8 sources) the bound and the quotas always hold. Should a batch ever have no valid choice,
+ * `planExact` still returns non-negative counts summing to B, with the least extra error, instead of failing.
  */
 
-/** Steps until source `i`'s target gains `need` more rows, from the weights of the steps after this one. */
+/** Steps until source `i`'s rounding error gains `need` rows (the fractional parts of its future quotas). */
 export type Deadline = (i: number, need: number) => number;
 
 /**
  * Plans one batch of `rows` rows. `targets` are the cumulative targets including this batch, `delivered` the
- * counts before it. Returns the rows each source contributes (non-negative, summing to `rows`).
+ * counts before it, `quotas` the exact rows each source is due in this batch (w_i·rows). Returns the rows each
+ * source contributes (non-negative, summing to `rows`).
  */
-export function planExact(targets: readonly number[], delivered: readonly number[], rows: number, deadline: Deadline): number[] {
+export function planExact(targets: readonly number[], delivered: readonly number[], quotas: readonly number[], rows: number, deadline: Deadline): number[] {
   const n = targets.length;
-  const total = delivered.reduce((a, b) => a + b, 0) + rows;
-  const next = targets.map((t, i) => Math.max(Math.floor(t), delivered[i] as number));
-  const stuck = delivered.map((d, i) => d > Math.floor(targets[i] as number));
-  let extra = total - next.reduce((a, b) => a + b, 0);
-
-  if (extra > 0) {
-    // Round up: first sources with a fractional target (earliest deadline first), then any other (float edge).
-    const order = Array.from({ length: n }, (_, i) => i).filter((i) => !stuck[i]);
-    const key = order.map((i) => {
-      const t = targets[i] as number;
-      const need = Math.floor(t) + 1 - t;
-      return { i, fractional: t > Math.floor(t), due: deadline(i, need) };
-    });
-    key.sort((a, b) => Number(b.fractional) - Number(a.fractional) || a.due - b.due || a.i - b.i);
-    for (let k = 0; extra > 0; k = (k + 1) % key.length, extra--) next[(key[k] as { i: number }).i]!++;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = targets[i] as number;
+    const d = delivered[i] as number;
+    const q = quotas[i] as number;
+    // Within one row of the target, and the batch's count is the quota rounded down or up.
+    const a = Math.max(Math.floor(t), d + Math.floor(q));
+    const b = Math.min(Math.floor(t) + 1, d + Math.ceil(q));
+    lo.push(a <= b ? a : Math.max(d, Math.min(a, d + Math.ceil(q))));
+    hi.push(a <= b ? b : lo[i] as number);
   }
+  const next = [...lo];
+  let extra = delivered.reduce((s, d) => s + d, 0) + rows - lo.reduce((s, v) => s + v, 0);
+  if (extra > 0) {
+    const candidates = lo.map((_, i) => i).filter((i) => (hi[i] as number) > (lo[i] as number));
+    const key = candidates.map((i) => {
+      const error = (targets[i] as number) - (lo[i] as number); // before rounding up; in (0, 1) when valid
+      return { i, valid: error > 0, due: deadline(i, 1 - error) };
+    });
+    key.sort((a, b) => Number(b.valid) - Number(a.valid) || a.due - b.due || a.i - b.i);
+    for (const { i } of key.slice(0, extra)) next[i]!++;
+    extra -= Math.min(extra, key.length);
+    // Only when no valid choice exists: the sources furthest behind their targets take the rest.
+    for (; extra > 0; extra--) next[argBest(n, (i) => (targets[i] as number) - (next[i] as number))]!++;
+  }
+  // Only when no valid choice exists: take rows back from the sources furthest ahead that gave any.
   while (extra < 0) {
-    // Only when rounding is impossible: take rows back where that adds the least error.
-    let best = -1;
-    for (let i = 0; i < n; i++) {
-      if ((next[i] as number) <= (delivered[i] as number)) continue;
-      if (best < 0 || frac(targets[i] as number) < frac(targets[best] as number)) best = i;
-    }
-    next[best]!--;
+    next[argBest(n, (i) => ((next[i] as number) > (delivered[i] as number) ? (next[i] as number) - (targets[i] as number) : Number.NEGATIVE_INFINITY))]!--;
     extra++;
   }
   return next.map((v, i) => v - (delivered[i] as number));
 }
 
-function frac(x: number): number {
-  return x - Math.floor(x);
+function argBest(n: number, score: (i: number) => number): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (score(i) > score(best)) best = i;
+  return best;
 }
 
-/** The largest |T_i - D_i|: the property the exact mode keeps below one. */
+/** The largest |T_i - D_i|: the error the exact mode keeps below one row. */
 export function maxError(targets: readonly number[], delivered: readonly number[]): number {
   return targets.reduce((m, t, i) => Math.max(m, Math.abs(t - (delivered[i] as number))), 0);
 }

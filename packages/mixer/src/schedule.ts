@@ -72,25 +72,26 @@ export class Schedule {
   }
 
   /**
-   * Steps until source `i`'s cumulative target gains `need` rows, counting the batches of `batchSize` rows after
-   * `step`: closed form when the weights no longer change, else a walk through the next `horizon` steps of the
-   * schedule and an extrapolation with the weight reached there (ramps are long; a far deadline is far anyway).
+   * The earliest-deadline key of the exact planner for the batches of `batchSize` rows after `step`: steps until
+   * the fractional parts of source `i`'s future quotas (w_i·B) add up to `need`. Closed form once the weights no
+   * longer change; else a walk through the next `horizon` steps and an extrapolation from there.
    */
   deadlineAfter(step: number, batchSize: number, horizon = 64): Deadline {
+    const fraction = (w: number): number => w * batchSize - Math.floor(w * batchSize);
     if (this.constantFrom(step + 1)) {
-      const w = this.weightsAt(step + 1);
-      return (i, need) => ((w[i] as number) > 0 ? need / ((w[i] as number) * batchSize) : Number.POSITIVE_INFINITY);
+      const f = this.weightsAt(step + 1).map(fraction);
+      return (i, need) => ((f[i] as number) > 0 ? need / (f[i] as number) : Number.POSITIVE_INFINITY);
     }
     let future: number[][] | null = null;
     return (i, need) => {
-      future ??= Array.from({ length: horizon }, (_, j) => this.weightsAt(step + 1 + j));
+      future ??= Array.from({ length: horizon }, (_, j) => this.weightsAt(step + 1 + j).map(fraction));
       let gained = 0;
       for (let j = 0; j < horizon; j++) {
-        const per = ((future[j] as number[])[i] as number) * batchSize;
-        if (per > 0 && gained + per >= need) return j + (need - gained) / per;
-        gained += per;
+        const f = (future[j] as number[])[i] as number;
+        if (f > 0 && gained + f >= need) return j + (need - gained) / f;
+        gained += f;
       }
-      const last = ((future[horizon - 1] as number[])[i] as number) * batchSize;
+      const last = (future[horizon - 1] as number[])[i] as number;
       return last > 0 ? horizon + (need - gained) / last : Number.POSITIVE_INFINITY;
     };
   }

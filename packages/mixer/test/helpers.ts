@@ -1,5 +1,5 @@
 import type { RecordBatch } from "apache-arrow";
-import { fromRows, readUtf8, shuffle } from "@cotrain/core";
+import { fromBatches, fromRows, readUtf8, rowsToBatch, shuffle } from "@cotrain/core";
 import type { Data } from "apache-arrow";
 import type { RowInput, Source } from "@cotrain/core";
 
@@ -47,4 +47,16 @@ export async function drain(source: Source, limit = 100_000): Promise<RecordBatc
   const out: RecordBatch[] = [];
   for (let b = await source.next(); b !== null && out.length < limit; b = await source.next()) out.push(b);
   return out;
+}
+
+/** A source over batches built once (cheap to re-read every epoch); no reshuffle between epochs. */
+export function cachedSource(name: string, n: number, batchSize: number): Source {
+  const rows = makeRows(name, n);
+  const batches = Array.from({ length: Math.ceil(n / batchSize) }, (_, k) => rowsToBatch(rows.slice(k * batchSize, (k + 1) * batchSize)));
+  return fromBatches(batches, name);
+}
+
+/** The row number inside its source, from a `name-i` sample id. */
+export function rowNumber(id: string): number {
+  return Number(id.slice(id.lastIndexOf("-") + 1));
 }

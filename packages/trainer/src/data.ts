@@ -37,6 +37,8 @@ export interface FetchedBatch<T> {
   epoch: number;
   sourceState: JsonValue;
   collatorState: JsonValue;
+  /** The source's stats() right after this batch (undefined when it has none). */
+  sourceStats: JsonValue | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface FetchedBatch<T> {
  * step and starts fetching the following one, yielding once to the event loop so that fetch reaches its
  * asynchronous work (file reads, image decoding in libuv's thread pool), which then overlaps the synchronous
  * training step. JavaScript work of the pipeline (tokenizing, packing, `prepare`) still runs between steps. Fetches are chained, never concurrent, so the
- * state captured after batch k is exactly "k batches consumed". At the end of an epoch it resets the source to
+ * state (and stats) captured after batch k describe exactly "k batches consumed". At the end of an epoch it resets the source to
  * the next epoch (and tells the collator); a source that is empty right after a reset ends the stream.
  */
 export class Prefetcher<T> {
@@ -70,9 +72,10 @@ export class Prefetcher<T> {
       if (record === null) return null;
     }
     const sourceState = this.source.state();
+    const sourceStats = (this.source as StatsSource).stats?.() as JsonValue | undefined;
     const batch = await this.collate(record);
     const collatorStateNow = collatorState(this.collate, this.epoch);
-    return { value: this.prepare(batch), epoch: this.epoch, sourceState, collatorState: collatorStateNow };
+    return { value: this.prepare(batch), epoch: this.epoch, sourceState, collatorState: collatorStateNow, sourceStats };
   }
 
   /** The next batch (null at the end of the data); starts fetching the one after. */

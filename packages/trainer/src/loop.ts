@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, ValueError } from "@cotrain/core";
-import type { JsonValue, RngState } from "@cotrain/core";
+import { ConfigError, Rng, ValueError } from "@cotrain/core";
+import type { RngState } from "@cotrain/core";
 import type { Batch } from "@cotrain/collator";
 import { tf } from "./tf.js";
 import { selectBackend } from "./backend.js";
@@ -11,7 +11,6 @@ import type { LoadReport, TrainerState } from "./checkpoint.js";
 import { DEFAULT_OPTIMIZER, validateTrainConfig } from "./config.js";
 import type { TrainConfig } from "./config.js";
 import { Prefetcher, restoreCollator } from "./data.js";
-import type { StatsSource } from "./data.js";
 import { MetricsWriter, sourceShares } from "./metrics.js";
 import type { EvalMetrics, StepMetrics } from "./metrics.js";
 import { prepareBatch } from "./model/inputs.js";
@@ -20,7 +19,8 @@ import type { VlaModel } from "./model/vla.js";
 import { AdamW } from "./optimizer/adamw.js";
 import { learningRateAt, validateSchedule } from "./optimizer/schedule.js";
 import { Progress } from "./progress.js";
-import { actionTokenRange, buildModel, CHECKPOINT_DIR, describeEval, resolveResume, runEvaluation, trainableParams, writeJsonAtomically } from "./setup.js";
+import { describeEval, runEvaluation } from "./evaluation.js";
+import { actionTokenRange, buildModel, CHECKPOINT_DIR, resolveResume, trainableParams, writeJsonAtomically } from "./setup.js";
 import { trainStep } from "./step.js";
 
 export interface TrainResult {
@@ -53,6 +53,9 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
   const out = config.output ?? process.stderr;
   const progress = new Progress({ mode: config.progress, stream: out, every: config.logEvery });
   const selection = typeof config.backend === "object" ? config.backend : await selectBackend(config.backend ?? "auto", { log: (l) => out.write(`${l}\n`) });
+  if (tf.getBackend() !== selection.backend && !(await tf.setBackend(selection.backend))) {
+    throw new ConfigError("BAD_BACKEND", `the selected backend "${selection.backend}" cannot be activated`, { field: "backend" });
+  }
   mkdirSync(config.runDir, { recursive: true });
   const ckptRoot = join(config.runDir, CHECKPOINT_DIR);
   const resume = await resolveResume(config);
@@ -161,7 +164,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       step++;
       samples += prepared.size;
       const batch = prepared.batch;
-      const stats = (config.source as StatsSource).stats?.() as JsonValue | undefined;
+      const stats = pending.sourceStats;
       last = {
         type: "train",
         step,

@@ -1,4 +1,5 @@
 import sharp from "sharp";
+import type { Sharp } from "sharp";
 import { ConfigError, ImageError, Rng } from "@cotrain/core";
 import type { ErrorLocation, SeedLike } from "@cotrain/core";
 import { drawAugment } from "./augment.js";
@@ -58,13 +59,16 @@ export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, op
   const { width, height } = spec;
   let data: Buffer;
   try {
-    const image = sharp(bytes, { failOn: FAIL_ON });
+    let image = sharp(bytes, { failOn: FAIL_ON });
+    // A JPEG has no alpha and, on the default path, needs no header read: skip that round trip to the pool.
+    const needHeader = window !== FULL_WINDOW || !isJpeg(bytes);
+    const meta = needHeader ? await image.metadata() : null;
+    if (meta?.hasAlpha === true) image = await withoutAlpha(image);
     if (window === FULL_WINDOW) {
       // sharp's own cover/fill: the same pixels as `sharp().resize(w, h, {fit})`, shrink-on-load where it applies.
       image.resize(width, height, { fit: spec.resize === "crop" ? "cover" : "fill", kernel: spec.kernel });
     } else {
-      const meta = await image.metadata();
-      if (meta.width === undefined || meta.height === undefined) throw new Error("no image dimensions in the header");
+      if (meta?.width === undefined || meta.height === undefined) throw new Error("no image dimensions in the header");
       const plan = planResize(meta.width, meta.height, width, height, spec.resize, window);
       image.resize(plan.resizeWidth, plan.resizeHeight, { fit: "fill", kernel: spec.kernel }).extract({ left: plan.left, top: plan.top, width, height });
     }
@@ -77,4 +81,18 @@ export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, op
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (draw !== null) applyColorJitter(pixels, draw);
   return pixels;
+}
+
+function isJpeg(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/**
+ * Decodes an image with alpha to raw RGB first. sharp would otherwise resize with premultiplied alpha, turning
+ * fully transparent areas black and shifting semi-transparent colours; dropping alpha first gives the stored
+ * colours, as PIL's `convert("RGB")` in LLaVA's and Hugging Face's loaders does.
+ */
+async function withoutAlpha(image: Sharp): Promise<Sharp> {
+  const { data, info } = await image.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile } from "node:fs";
 import { ImageError, MissingError, isCotrainError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
 import { probeImage } from "@cotrain/vision";
@@ -29,7 +29,7 @@ export async function loadImage(ref: ImageRef, where: ErrorLocation, ctx: ImageL
       if (ctx.imageRoot === null) throw new MissingError("VQA_IMAGE_NO_ROOT", `${label} is stored by path only and no imageRoot was given`, at);
       const full = resolveImagePath(ctx.imageRoot, ref.path, at);
       try {
-        const buffer = await readFile(full);
+        const buffer = await readWhole(full);
         bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       } catch (cause) {
         const code = (cause as NodeJS.ErrnoException).code;
@@ -47,6 +47,15 @@ export async function loadImage(ref: ImageRef, where: ErrorLocation, ctx: ImageL
     }
     return bytes;
   });
+}
+
+/**
+ * The callback `fs.readFile`: for the small files images are, it is 2-3 times faster than the promise version
+ * (which reads in several chunked round trips), and unlike `readFileSync` it does not stall the event loop on a
+ * slow (network) file system.
+ */
+function readWhole(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => readFile(path, (error, data) => (error ? reject(error) : resolve(data))));
 }
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;

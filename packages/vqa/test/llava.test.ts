@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openSync, readFileSync, writeFileSync, writeSync, closeSync, existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { batchToRows, collect, fingerprint } from "@cotrain/core";
 import type { JsonValue } from "@cotrain/core";
@@ -37,6 +37,24 @@ describe("writeLlava → openLlava", () => {
     expect(parsed.map((e) => e.image)).toEqual(["gqa/img_0.png", "coco/img_1.png", "gqa/img_2.png", undefined, ["gqa/img_4.png", "coco/img_5.png"]]);
     expect(parsed[0]).toEqual({ id: "e0000", image: "gqa/img_0.png", conversations: entries[0]!.conversations });
     expect(Object.keys(parsed[0]!)).toEqual(["id", "image", "conversations"]);
+  });
+
+  it("writes atomically: a failing write leaves neither the file nor a temporary one", async () => {
+    const dir = tmp();
+    const json = join(dir, "broken.json");
+    function* failing() {
+      yield entries[3]!;
+      throw new Error("converter crashed");
+    }
+    await expect(writeLlava(json, failing())).rejects.toThrow("converter crashed");
+    expect(readdirSync(dir)).toEqual([]);
+    const noRoot = await writeLlava(json, [entries[0]!]).catch((e: Error) => e);
+    expect(noRoot).toMatchObject({ name: "ConfigError", code: "LLAVA_WRITE_NO_IMAGE_ROOT" });
+    const escape = await writeLlava(json, [{ ...entries[0]!, images: [{ path: "../x.png", bytes: images[0]! }] }], { imageRoot: join(dir, "r") }).catch((e: Error) => e);
+    expect(escape).toMatchObject({ name: "ValueError", code: "VQA_IMAGE_OUTSIDE_ROOT", row: 0, id: "e0000" });
+    const badRole = await writeLlava(json, [{ ...entries[3]!, conversations: [{ from: "robot" as "gpt", value: "x" }] }]).catch((e: Error) => e);
+    expect(badRole).toMatchObject({ name: "ValueError", code: "VQA_WRITE_ROLE", field: "conversations[0].from" });
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("keeps <image> where it was, maps human/gpt/system, names the source", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { collect } from "@cotrain/core";
@@ -36,6 +36,27 @@ describe("writeParquetVqa → openParquetVqa", () => {
     const source = openParquetVqa(file, { batchSize: 5 });
     const rows = await readRows(source);
     expect(rows.map(plainRow)).toEqual(single.map((e) => expectedRow(e, "train")));
+  });
+
+  it("writes atomically and stores a DuckDB-readable HF layout", async () => {
+    const dir = tmp();
+    const file = join(dir, "t.parquet");
+    function* failing() {
+      yield single[0]!;
+      throw new Error("converter crashed");
+    }
+    await expect(writeParquetVqa(file, failing())).rejects.toThrow("converter crashed");
+    expect(readdirSync(dir)).toEqual([]);
+    await writeParquetVqa(file, single.slice(0, 4));
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM '${file}'`)).getRowObjectsJS().map((r) => [r.column_name, r.column_type]);
+    expect(types).toEqual([["id", "VARCHAR"], ["image", "STRUCT(bytes BLOB, path VARCHAR)"], ["conversations", 'STRUCT("from" VARCHAR, "value" VARCHAR)[]']]);
+    const got = (await conn.runAndReadAll(`SELECT id, image.path AS path, image.bytes AS bytes FROM '${file}'`)).getRowObjectsJS();
+    expect(got.map((r) => [r.id, r.path, r.bytes === null ? null : Array.from(r.bytes as Uint8Array)])).toEqual(
+      single.slice(0, 4).map((e) => [e.id, e.images[0]?.path ?? null, e.images[0] ? Array.from(e.images[0].bytes!) : null]),
+    );
+    conn.closeSync();
   });
 
   it("round-trips multi-image entries as an images list", async () => {

@@ -35,6 +35,8 @@ interface OpenShard {
   /** Shuffled mode: header offsets of the reachable records, and why the rest are unreachable. */
   offsets: number[] | null;
   unreachable: CotrainError | null;
+  /** Shuffled mode: where records beyond those dataset_info.json lists start, if any. */
+  extraAt: number | null;
 }
 
 /**
@@ -75,8 +77,13 @@ export class EpisodeCursor {
     this.at = { ...position };
     this.started = true;
     if (this.options.shuffle && this.at.shard < this.shards) {
-      const shard = await this.openShardOrSkip();
-      if (shard !== null) this.at.offset = this.offsetOf(shard, this.at.record);
+      try {
+        const shard = await this.openShardOrSkip();
+        if (shard !== null) this.at.offset = this.offsetOf(shard, this.at.record);
+      } catch (error) {
+        await this.closeShard();
+        throw error;
+      }
     }
   }
 
@@ -86,6 +93,16 @@ export class EpisodeCursor {
 
   /** The next episode and the position it was read at, or null at the end of the epoch. */
   async next(): Promise<{ episode: Episode; at: CursorPosition } | null> {
+    try {
+      return await this.read();
+    } catch (error) {
+      // A raised error leaves no file open; a later seek or next() reopens what it needs.
+      await this.closeShard();
+      throw error;
+    }
+  }
+
+  private async read(): Promise<{ episode: Episode; at: CursorPosition } | null> {
     if (!this.started) await this.seek(this.at);
     for (;;) {
       if (this.at.shard >= this.shards) return null;
@@ -180,7 +197,7 @@ export class EpisodeCursor {
       throw new MissingError("RLDS_SHARD_MISSING", `shard file ${info.name} listed by dataset_info.json does not exist`, { file: info.path, cause });
     }
     const identity = Int32Array.from({ length: info.length }, (_, i) => i);
-    const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null };
+    const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null, extraAt: null };
     this.current = shard;
     if (this.options.shuffle) {
       shard.order = Rng.from(this.options.seed, "rlds-records", this.at.epoch, info.name).permutation(info.length);
@@ -196,7 +213,8 @@ export class EpisodeCursor {
     shard.offsets = offsets;
     const found = offsets.length;
     if (error === null && found > info.length) {
-      this.trailing(info, offsets[info.length] as number);
+      // Reported when the shard is finished, so a restore that re-indexes the shard does not count it twice.
+      shard.extraAt = offsets[info.length] as number;
       return;
     }
     const missing = error ?? (found < info.length ? new TruncatedError("RLDS_SHARD_LENGTH", `the file holds ${found} records; dataset_info.json says ${info.length}`, { file: info.path, offset: file.size, row: found }) : null);
@@ -208,7 +226,8 @@ export class EpisodeCursor {
 
   /** Sequential mode: after the last listed record the file must end. */
   private async finishShard(shard: OpenShard): Promise<void> {
-    if (!this.options.shuffle && this.at.offset < shard.file.size) this.trailing(shard.info, this.at.offset);
+    const extraAt = this.options.shuffle ? shard.extraAt : this.at.offset < shard.file.size ? this.at.offset : null;
+    if (extraAt !== null) this.trailing(shard.info, extraAt);
     await this.nextShard();
   }
 

@@ -5,7 +5,7 @@ import { featureLength } from "./example.js";
 import type { FeatureValue } from "./example.js";
 import { storageOf, valuesPerStep } from "./features.js";
 import type { FlatFeature } from "./features.js";
-import { validateImage } from "./images.js";
+import { checkImageHeader, imageKind, validateImage } from "./images.js";
 import type { ImageValidation } from "./images.js";
 import { cameraName } from "./mapping.js";
 import type { ResolvedKey, ResolvedMapping } from "./mapping.js";
@@ -65,7 +65,11 @@ export async function decodeEpisode(example: Map<string, FeatureValue>, layout: 
   for (const cam of layout.cameras) {
     const frames = bytesOf(required(cam));
     for (let t = 0; t < frames.length; t++) {
-      await validateImage(frames[t] as Uint8Array, options.images, { ...where(cam.key), id: `${id}#${t}` }, cam.feature.shape);
+      const frame = frames[t] as Uint8Array;
+      // The location object is built only for a failing image: this loop runs for every image of the dataset.
+      if (options.images === "header") {
+        if (imageKind(frame) === null) checkImageHeader(frame, { ...where(cam.key), id: `${id}#${t}` });
+      } else await validateImage(frame, options.images, { ...where(cam.key), id: `${id}#${t}` }, cam.feature.shape);
     }
     cameras.push({ name: cameraName(cam.name), frames });
   }

@@ -68,12 +68,17 @@ export function decodeExample(bytes: Uint8Array, where: ErrorLocation = {}): Map
   }
   const out = new Map<string, FeatureValue>();
   for (const [key, raw] of Object.entries(message.features?.feature ?? {})) {
-    if (raw.bytesList) out.set(key, { kind: "bytes", values: (raw.bytesList.value ?? []) as Uint8Array[] });
+    if (raw.bytesList) out.set(key, { kind: "bytes", values: Array.from((raw.bytesList.value ?? []) as Uint8Array[], plainView) });
     else if (raw.floatList) out.set(key, { kind: "float", values: (raw.floatList.value ?? []) as number[] });
     else if (raw.int64List) out.set(key, { kind: "int64", values: ((raw.int64List.value ?? []) as unknown[]).map(toNumber) });
     else out.set(key, { kind: "none" });
   }
   return out;
+}
+
+/** protobufjs hands out Node Buffers; a plain Uint8Array view over the same bytes compares and serializes as one. */
+function plainView(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function toNumber(v: unknown): number {

@@ -27,17 +27,20 @@ export function imageKind(bytes: Uint8Array): "jpeg" | "png" | null {
   return null;
 }
 
+/** The "header" check (synchronous, so thousands of images per episode cost no promise each). */
+export function checkImageHeader(bytes: Uint8Array, where: ErrorLocation): void {
+  if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
+  if (imageKind(bytes) === null) {
+    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(8, bytes.length)).toString("hex");
+    throw new ImageError("IMAGE_UNREADABLE", `not a whole JPEG or PNG image (${bytes.length} bytes, starting ${head})`, where);
+  }
+}
+
 /** Raises ImageError (naming `where`) when `bytes` fail the chosen validation. */
 export async function validateImage(bytes: Uint8Array, mode: ImageValidation, where: ErrorLocation, shape?: readonly number[]): Promise<void> {
   if (mode === "off") return;
+  if (mode === "header") return checkImageHeader(bytes, where);
   if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
-  if (mode === "header") {
-    if (imageKind(bytes) === null) {
-      const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(8, bytes.length)).toString("hex");
-      throw new ImageError("IMAGE_UNREADABLE", `not a whole JPEG or PNG image (${bytes.length} bytes, starting ${head})`, where);
-    }
-    return;
-  }
   const info = await probeImage(bytes, where);
   const [h, w] = shape ?? [];
   if ((h !== undefined && h > 0 && h !== info.height) || (w !== undefined && w > 0 && w !== info.width)) {

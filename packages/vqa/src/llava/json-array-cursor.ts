@@ -31,6 +31,7 @@ interface Parsed {
  * cannot find the next element after a syntax error.
  */
 export class JsonArrayCursor implements RecordCursor<unknown> {
+  readonly kind = "llava";
   private readonly size: number;
   private handle: FileHandle | null = null;
   private readonly buffer = new Uint8Array(CHUNK);
@@ -53,6 +54,10 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
 
   constructor(readonly file: string) {
     this.size = statSync(file).size;
+  }
+
+  get label(): string {
+    return this.file;
   }
 
   async next(): Promise<RawRecord<unknown> | null> {
@@ -113,11 +118,6 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
     const handle = this.handle;
     this.handle = null;
     await handle?.close();
-  }
-
-  readonly kind = "llava";
-  get label(): string {
-    return this.file;
   }
 
   private async openAt(at: { entry: number; offset: number }): Promise<void> {

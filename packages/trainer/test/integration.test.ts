@@ -7,7 +7,9 @@ import type { RowInput } from "@cotrain/core";
 import { createCollator, ActionTokenizer, createByteTokenizer } from "@cotrain/collator";
 import type { ImageTransformFn } from "@cotrain/collator";
 import { decodeImage } from "@cotrain/vision";
+import { mix } from "@cotrain/mixer";
 import { train, readMetrics, evaluateText, collated } from "@cotrain/trainer";
+import type { TrainConfig } from "@cotrain/trainer";
 import type { StepMetrics } from "@cotrain/trainer";
 import { encodePng } from "./png.js";
 
@@ -71,5 +73,43 @@ describe("with the real collator", () => {
     expect(ev.robot!.actionMse).toBeNull();
     expect(ev.vqa!.answered).toBe(4);
     result.model.dispose();
+  });
+});
+
+describe("with the real mixer and collator", () => {
+  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, imageTransform: transform, maxLength: 16, padding: "max" });
+  const all = rows(40, 11);
+  const makeMixer = () =>
+    mix({
+      sources: { robot: fromRows(all.filter((r) => r.kind === "robot"), { batchSize: 4 }), web: fromRows(all.filter((r) => r.kind === "vqa"), { batchSize: 4 }) },
+      weights: { robot: 1, web: 3 },
+      batchSize: 8,
+      seed: 5,
+      stop: "all_exhausted",
+    });
+  const base = (runDir: string, extra: Partial<TrainConfig> = {}): TrainConfig => ({ runDir, source: makeMixer(), collate, steps: 8, backend: "wasm", model: { dim: 16, layers: 1, heads: 2, mlpRatio: 2, actionHidden: 16, maxTextLen: 16, dropout: 0.1 }, optimizer: { lr: 5e-3, warmupSteps: 2 }, ...quiet, ...extra });
+  const trainLines = (dir: string) => readMetrics(join(dir, "metrics.jsonl")).filter((l): l is StepMetrics => l.type === "train");
+
+  it("logs the mixer's per-source accounting and resumes mid-run with the same batches and losses", async () => {
+    const full = mkdtempSync(join(tmpdir(), "cotrain-mix-"));
+    (await train(base(full))).model.dispose();
+    const split = mkdtempSync(join(tmpdir(), "cotrain-mix-"));
+    const abort = new AbortController();
+    (await train(base(split, { signal: abort.signal, onStep: (m) => m.step === 3 && abort.abort() }))).model.dispose();
+    const resumed = await train(base(split, { resume: true }));
+    expect(resumed.step).toBe(8);
+    resumed.model.dispose();
+    const a = trainLines(full);
+    const b = trainLines(split);
+    expect(a).toHaveLength(8);
+    expect(a.every((l) => l.sourceShares.robot === 0.25 && l.sourceShares.web === 0.75)).toBe(true);
+    const stats = a.at(-1)!.sourceStats as { sources: Record<string, { delivered: number }> };
+    expect(stats.sources.robot!.delivered).toBe(16);
+    expect(stats.sources.web!.delivered).toBe(48);
+    expect(b.map((l) => l.step)).toEqual(a.map((l) => l.step));
+    a.forEach((l, i) => {
+      expect(b[i]!.loss, `step ${l.step}`).toBeCloseTo(l.loss, 5);
+      expect(b[i]!.sourceStats).toEqual(l.sourceStats);
+    });
   });
 });
