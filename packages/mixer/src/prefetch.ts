@@ -1,6 +1,7 @@
 import type { RecordBatch, Schema } from "apache-arrow";
-import { ConfigError, StateError, alignBatch } from "@cotrain/core";
+import { ConfigError, StateError } from "@cotrain/core";
 import type { JsonValue, Source } from "@cotrain/core";
+import { makeAligner } from "./align.js";
 import { parseReaderState } from "./reader-state.js";
 import type { ReaderState } from "./reader-state.js";
 
@@ -41,6 +42,7 @@ export class PrefetchingReader {
   private failure: { error: unknown } | null = null;
   private wanted: (() => boolean) | null = null;
   private closed = false;
+  private readonly align: (batch: RecordBatch) => RecordBatch;
   /** The epoch at the cursor (what `reset` was last called with, counting the reader's own restarts). */
   epoch = 0;
   /** Ends of epoch passed by the cursor, over the reader's life. */
@@ -54,7 +56,9 @@ export class PrefetchingReader {
     readonly name: string,
     private readonly source: Source,
     private readonly options: ReaderOptions,
-  ) {}
+  ) {
+    this.align = makeAligner(options.schema);
+  }
 
   /** Waits until `rows` rows lie ahead of the cursor; returns how many do (fewer only if it ended, not repeating). */
   async fill(rows: number): Promise<number> {
@@ -222,7 +226,7 @@ export class PrefetchingReader {
     if (batch.numRows === 0) return;
     let aligned: RecordBatch;
     try {
-      aligned = alignBatch(batch, this.options.schema);
+      aligned = this.align(batch);
     } catch (cause) {
       this.failure = { error: new ConfigError("MIX_SCHEMA", `source ${JSON.stringify(this.name)} yields batches that do not fit the mixed schema: ${(cause as Error).message}`, { id: this.name, cause }) };
       return;

@@ -62,3 +62,8 @@ export function kindOf(type: string): ObjectKind {
 export function pluralOf(word: string): string {
   return word.endsWith("h") ? `${word}es` : `${word}s`;
 }
+
+/** "an orange", "a pear". */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/.test(word) ? "an" : "a"} ${word}`;
+}

@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+
+let calls = 0;
 import { dirname, join } from "node:path";
 
 /**
  * Runs the ```ts code blocks of a README as a module, so a package's usage example is itself tested. The blocks
- * are joined in order into `.readme/example.ts` beside the README (git-ignored) and imported, so imports of
+ * are joined in order into a file under `.readme/` beside the README (git-ignored, removed afterwards) and imported, so imports of
  * `@cotrain/*` resolve exactly as in the package's tests. Returns the module's exports (an example may export
  * values for the test to check).
  */
@@ -13,7 +15,12 @@ export async function runReadmeExample(readmePath: string): Promise<Record<strin
   if (blocks.length === 0) throw new Error(`${readmePath} has no \`\`\`ts example block`);
   const dir = join(dirname(readmePath), ".readme");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, "example.ts");
+  // A file per call: two tests of one package may run the same README at once.
+  const file = join(dir, `example-${process.pid}-${++calls}.ts`);
   writeFileSync(file, blocks.join("\n"));
-  return (await import(/* @vite-ignore */ `${file}?t=${Date.now()}`)) as Record<string, unknown>;
+  try {
+    return (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
+  } finally {
+    rmSync(file, { force: true });
+  }
 }

@@ -12,7 +12,7 @@ import { photoLikeJpeg } from "./photo.mjs";
 
 const BATCH = 32;
 const DISTINCT = 8; // distinct images per size, cycled through the batch
-const ROUNDS = Number(process.env.VISION_BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.VISION_BENCH_ROUNDS ?? 8);
 const cores = availableParallelism();
 const plan = defaultDecodePlan();
 
@@ -78,7 +78,7 @@ const best = new Map();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, fn, , threads] of cases) {
     configureDecoding({ vipsThreads: threads ?? plan.vipsThreads, inFlight: plan.inFlight });
-    const r = await measure(fn, { minMs: 350, warmup: round === 0 ? 1 : 0 });
+    const r = await measure(fn, { minMs: 200, warmup: round === 0 ? 1 : 0 });
     best.set(name, Math.max(best.get(name) ?? 0, r.perSecond));
   }
 }

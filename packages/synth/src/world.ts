@@ -1,0 +1,136 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeAtomically } from "@cotrain/core";
+import type { Episode } from "@cotrain/robot";
+import { describeWorld } from "./describe.js";
+import type { RobotSplitSummary, VqaSplitSummary, WorldLayout, WorldSummary } from "./describe.js";
+import { makeRobotEpisode } from "./episodes.js";
+import type { RobotSplit } from "./episodes.js";
+import { resolveWorldOptions } from "./options.js";
+import type { ResolvedWorldOptions, WorldOptions } from "./options.js";
+import { limiter, ordered } from "./pool.js";
+import type { Limit } from "./pool.js";
+import { QUESTION_KINDS } from "./questions.js";
+import { TEMPLATES } from "./tasks.js";
+import type { TaskKind } from "./tasks.js";
+import { tee } from "./tee.js";
+import type { TeeStream } from "./tee.js";
+import { makeVqaEntry } from "./vqa.js";
+import type { SynthVqaEntry, VqaSplit } from "./vqa.js";
+import { RLDS_NAME, RLDS_VERSION, writeRobotLeRobot, writeRobotRlds, writeVqaLlava, writeVqaParquet } from "./write.js";
+
+export const WORLD_FILE = "world.json";
+const RLDS_DIR = `robot/rlds/${RLDS_NAME}/${RLDS_VERSION}`;
+
+/** The robot episodes of one split, in index order, rendered `ahead` at a time under `limit`. */
+export function robotEpisodes(options: ResolvedWorldOptions, split: RobotSplit, limit: Limit): AsyncGenerator<Episode> {
+  const { seed, imageSize: size, jpegQuality: quality, minObjects, maxObjects } = options;
+  const make = async (index: number): Promise<Episode> => (await makeRobotEpisode({ seed, split, index, size, quality, minObjects, maxObjects, limit })).episode;
+  return ordered(options.robotSplits[split], options.concurrency, make);
+}
+
+/** The VQA entries of one split, in index order. */
+export function vqaEntries(options: ResolvedWorldOptions, split: VqaSplit, limit: Limit): AsyncGenerator<SynthVqaEntry> {
+  const { seed, imageSize: size, jpegQuality: quality, minObjects, maxObjects, multiTurnFraction } = options;
+  return ordered(options.vqaSplits[split], options.concurrency * 4, (index) => makeVqaEntry({ seed, split, index, size, quality, minObjects, maxObjects, multiTurnFraction, limit }));
+}
+
+type Writer<T> = (items: AsyncIterable<T>) => Promise<unknown>;
+
+/** Streams one split into every writer at once; a writer that fails stops holding the others back. */
+async function writeAll<T>(items: AsyncIterable<T>, writers: Writer<T>[]): Promise<void> {
+  const streams = tee(items, writers.length);
+  await Promise.all(
+    writers.map((write, k) => {
+      const stream = streams[k] as TeeStream<T>;
+      return write(stream).catch((error: unknown) => {
+        stream.cancel();
+        throw error;
+      });
+    }),
+  );
+}
+
+/** The task kind an instruction's verb stands for (see TEMPLATES). */
+function taskKindOf(instruction: string): TaskKind {
+  const verb = instruction.split(" ")[0] ?? "";
+  return (Object.keys(TEMPLATES) as TaskKind[]).find((kind) => TEMPLATES[kind].some((t) => t.startsWith(`${verb} `))) ?? "pick";
+}
+
+async function* counted<T>(items: AsyncIterable<T>, record: (item: T) => void): AsyncGenerator<T> {
+  for await (const item of items) {
+    record(item);
+    yield item;
+  }
+}
+
+/**
+ * Generates the sample world into `outDir` (see the README for the layout): robot train/eval/zeroshot splits as
+ * RLDS (Bridge layout) and LeRobot v2.1, VQA train/eval splits as LLaVA JSON + images and as Parquet, and
+ * world.json, written last, describing what was generated. Each split is generated once and streamed into every
+ * requested format at the same time. Same options, same bytes in every file.
+ */
+export async function generateWorld(outDir: string, options: WorldOptions = {}): Promise<WorldSummary> {
+  const resolved = resolveWorldOptions(options);
+  const formats = new Set(resolved.formats);
+  const limit = limiter(resolved.concurrency);
+  await mkdir(outDir, { recursive: true });
+  await rm(join(outDir, WORLD_FILE), { force: true }); // a half-regenerated folder must not look whole
+  const layout: WorldLayout = { rlds: null, lerobot: null, llava: null, parquet: null };
+
+  const robot: Record<string, RobotSplitSummary> = {};
+  for (const split of ["train", "eval", "zeroshot"] as const) {
+    const writers: Writer<Episode>[] = [];
+    if (formats.has("rlds")) {
+      writers.push((items) => writeRobotRlds(join(outDir, RLDS_DIR), split, items, { size: resolved.imageSize, quality: resolved.jpegQuality }));
+      layout.rlds = { dir: RLDS_DIR, name: RLDS_NAME, preset: "bridge", splits: [...(layout.rlds?.splits ?? []), split] };
+    }
+    if (formats.has("lerobot")) {
+      const dir = `robot/lerobot/${split}`;
+      writers.push((items) => writeRobotLeRobot(join(outDir, dir), items, resolved.fps));
+      layout.lerobot = { ...layout.lerobot, [split]: dir };
+    }
+    if (writers.length === 0 || resolved.robotSplits[split] === 0) continue;
+    const summary: RobotSplitSummary = { episodes: 0, steps: 0, tasks: { pick: 0, push: 0, move: 0 }, instructions: 0 };
+    const instructions = new Set<string>();
+    const stream = counted(robotEpisodes(resolved, split, limit), (e) => {
+      summary.episodes++;
+      summary.steps += e.length;
+      instructions.add(e.instructions[0] ?? "");
+      summary.tasks[taskKindOf(e.instructions[0] ?? "")]++;
+    });
+    await writeAll(stream, writers);
+    summary.instructions = instructions.size;
+    robot[split] = summary;
+  }
+
+  const vqa: Record<string, VqaSplitSummary> = {};
+  for (const split of ["train", "eval"] as const) {
+    const writers: Writer<SynthVqaEntry>[] = [];
+    if (formats.has("llava")) {
+      const json = `vqa/llava/${split}.json`;
+      await mkdir(join(outDir, "vqa/llava"), { recursive: true });
+      writers.push((items) => writeVqaLlava(join(outDir, json), join(outDir, "vqa/llava"), items));
+      layout.llava = { json: { ...layout.llava?.json, [split]: json }, imageRoot: "vqa/llava" };
+    }
+    if (formats.has("parquet")) {
+      const file = `vqa/parquet/${split}.parquet`;
+      await mkdir(join(outDir, "vqa/parquet"), { recursive: true });
+      writers.push((items) => writeVqaParquet(join(outDir, file), items));
+      layout.parquet = { ...layout.parquet, [split]: file };
+    }
+    if (writers.length === 0 || resolved.vqaSplits[split] === 0) continue;
+    const summary: VqaSplitSummary = { entries: 0, questions: 0, kinds: Object.fromEntries(QUESTION_KINDS.map((k) => [k, 0])) as VqaSplitSummary["kinds"] };
+    const stream = counted(vqaEntries(resolved, split, limit), (e) => {
+      summary.entries++;
+      summary.questions += e.questions.length;
+      for (const q of e.questions) summary.kinds[q.kind]++;
+    });
+    await writeAll(stream, writers);
+    vqa[split] = summary;
+  }
+
+  const world = describeWorld(resolved, robot, vqa, layout);
+  await writeAtomically(join(outDir, WORLD_FILE), (tmp) => writeFile(tmp, `${JSON.stringify(world, null, 2)}\n`));
+  return world;
+}
