@@ -50,7 +50,7 @@ describe("exact mode", () => {
       fc.asyncProperty(
         weightsArb,
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.integer({ min: 1, max: 160 }), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 5, maxLength: 5 }),
         fc.integer({ min: 1, max: 9 }),
         fc.constantFrom("first_exhausted" as const, "all_exhausted" as const),
         async (raw, b, lengths, sourceBatch, policy) => {
@@ -60,16 +60,16 @@ describe("exact mode", () => {
           const sum = raw.reduce((a, x) => a + x, 0);
           // all_exhausted reads until the slowest source has been through once: keep such runs bounded.
           const steps = Math.max(...raw.map((x, i) => (x > 0 ? (lengths[i] as number) / ((x / sum) * batchSize) : 0)));
-          const stop = policy === "all_exhausted" && steps > 1500 ? "first_exhausted" : policy;
+          const stop = policy === "all_exhausted" && steps > 600 ? "first_exhausted" : policy;
           const mixer = mix({ sources: cachedSources(names, lengths, sourceBatch), weights: raw, batchSize, mode: "exact", seed: 1, stop, prefetch: 1 });
-          const batches = await drain(mixer, 3000);
-          expect(batches.length).toBeLessThan(3000);
+          const batches = await drain(mixer, 1500);
+          expect(batches.length).toBeLessThan(1500);
           expect(batches.every((batch) => batch.numRows === batchSize)).toBe(true);
           checkExact(batches.map((batch) => countsOf(batch, names)), () => raw.map((x) => x / sum));
           if (stop === "all_exhausted") for (const n of names.filter((_, i) => (raw[i] as number) > 0)) expect(mixer.stats().sources[n]!.epochs).toBeGreaterThanOrEqual(1);
         },
       ),
-      { seed: 20240601, numRuns: 60 },
+      { seed: 20240601, numRuns: 50 },
     );
   });
 

@@ -15,7 +15,7 @@ describe("sampled mode", () => {
         fc.integer({ min: 0, max: 1000 }),
         async (raw, batchSize, seed) => {
           const names = raw.map((_, i) => `s${i}`);
-          const rows = 10_000;
+          const rows = 6_000;
           const sources = Object.fromEntries(names.map((n) => [n, cachedSource(n, 50, 16)]));
           const mixer = mix({ sources, weights: raw, batchSize, mode: "sampled", seed, stop: { samples: rows } });
           const batches = await drain(mixer);
@@ -29,7 +29,7 @@ describe("sampled mode", () => {
           });
         },
       ),
-      { seed: 99, numRuns: 12 },
+      { seed: 99, numRuns: 10 },
     );
   });
 

@@ -48,21 +48,23 @@ function category(rng: Rng, objects: readonly SceneObject[]): Question | null {
 }
 
 function relation(rng: Rng, objects: readonly SceneObject[]): Question | null {
+  // Every left/right question the scene answers unambiguously, then one of them: drawing a reference first
+  // and giving up when it is ambiguous would make relations rarer than the other kinds.
   const types = uniqueTypes(objects);
-  if (types.length === 0) return null;
-  const ref = objects.find((o) => o.type === pick(rng, types)) as SceneObject;
-  const others = objects.filter((o) => o !== ref);
-  if (others.some((o) => Math.abs(o.x - ref.x) < RELATION_MARGIN)) return null;
-  if (rng.float() < 0.5) {
-    const side = rng.float() < 0.5 ? "left" : "right";
-    const found = others.filter((o) => (side === "left" ? o.x < ref.x : o.x > ref.x));
-    if (found.length !== 1) return null;
-    return { kind: "relation", question: `What is ${side} of the ${ref.type}?`, answer: (found[0] as SceneObject).type };
+  const candidates: Question[] = [];
+  for (const refType of types) {
+    const ref = objects.find((o) => o.type === refType) as SceneObject;
+    const others = objects.filter((o) => o !== ref);
+    if (others.some((o) => Math.abs(o.x - ref.x) < RELATION_MARGIN)) continue;
+    for (const side of ["left", "right"] as const) {
+      const found = others.filter((o) => (side === "left" ? o.x < ref.x : o.x > ref.x));
+      if (found.length === 1) candidates.push({ kind: "relation", question: `What is ${side} of the ${ref.type}?`, answer: (found[0] as SceneObject).type });
+    }
+    for (const o of others) {
+      if (types.includes(o.type)) candidates.push({ kind: "relation", question: `Is the ${o.type} left or right of the ${ref.type}?`, answer: o.x < ref.x ? "left" : "right" });
+    }
   }
-  const partner = others.filter((o) => types.includes(o.type));
-  if (partner.length === 0) return null;
-  const o = pick(rng, partner);
-  return { kind: "relation", question: `Is the ${o.type} left or right of the ${ref.type}?`, answer: o.x < ref.x ? "left" : "right" };
+  return candidates.length === 0 ? null : pick(rng, candidates);
 }
 
 function existence(rng: Rng, objects: readonly SceneObject[]): Question {

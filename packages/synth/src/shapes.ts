@@ -3,7 +3,7 @@ import type { ColorName } from "./objects.js";
 
 /**
  * One SVG drawing per object type, in a local frame centred on the object (units: 1/100 of the table, about
- * 14 units across, so 9 px at 64×64). Each type has its own silhouette, so type and color are separate cues:
+ * 14 units across before OBJECT_SCALE, so 11 px at 64×64). Each type has its own silhouette, so type and color are separate cues:
  * a small model can learn "ball" from shape and "red" from hue independently.
  */
 
@@ -40,13 +40,16 @@ const SHAPES: Record<string, Draw> = {
   screwdriver: (f, e) => `<rect x="-8" y="-2.2" width="7" height="4.4" rx="1.5" fill="${f}" stroke="${e}" stroke-width="0.6"/><rect x="-1" y="-0.7" width="9" height="1.4" fill="${METAL}"/>`,
 };
 
+/** Drawings are made at 1/100 of the table and shown 1.25 times larger, to stay legible at 64×64. */
+const OBJECT_SCALE = 1.25;
+
 /** The SVG group of one object placed at (cx, cy) in viewBox units, rotated by yaw and scaled by `scale`. */
 export function objectSvg(type: string, color: ColorName, cx: number, cy: number, yaw: number, scale = 1): string {
   const draw = SHAPES[type];
   if (!draw) throw new RangeError(`no drawing for object type ${JSON.stringify(type)}`);
   const fill = COLORS[color];
   const deg = (yaw * 180) / Math.PI;
-  return `<g transform="translate(${fmt(cx)} ${fmt(cy)}) rotate(${fmt(deg)}) scale(${fmt(scale)})">${draw(fill, darker(fill))}</g>`;
+  return `<g transform="translate(${fmt(cx)} ${fmt(cy)}) rotate(${fmt(deg)}) scale(${fmt(scale * OBJECT_SCALE)})">${draw(fill, darker(fill))}</g>`;
 }
 
 /** Fixed-precision numbers keep the SVG text (and so the image bytes) independent of float printing quirks. */

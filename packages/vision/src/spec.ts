@@ -5,7 +5,8 @@ import { resolveNormalize } from "./normalize.js";
 import type { NormalizeSpec, ResolvedNormalize } from "./normalize.js";
 
 /**
- * How an encoded image becomes a model input. `undefined` fields take the documented default.
+ * How an encoded image becomes a model input. `undefined` fields take the documented default. A spec object is
+ * validated once and cached by identity: treat it as immutable once used (build a new object to change it).
  */
 export interface TransformSpec {
   /** Output width in pixels (or give `size`). */

@@ -3,10 +3,12 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
 import { ConfigError } from "@cotrain/core";
+import { describeIssue } from "./issues.js";
 
 /**
  * Reads a JSON or YAML config and validates it with a zod schema. Errors point at the offending key with its
- * path (`mixture.weights.bridge: Expected number, received string`) and the file, as a ConfigError.
+ * path (`mixture.weights.bridge: expected number, received string`; an unknown key at its own path) and the file,
+ * as a ConfigError.
  */
 export async function loadConfig<T extends z.ZodType>(path: string, schema: T): Promise<{ config: z.infer<T>; dir: string }> {
   let text: string;
@@ -24,13 +26,12 @@ export async function loadConfig<T extends z.ZodType>(path: string, schema: T): 
   return { config: parseConfig(raw, schema, path), dir: dirname(resolve(path)) };
 }
 
-export function parseConfig<T extends z.ZodType>(raw: unknown, schema: T, file?: string): z.infer<T> {
+export function parseConfig<T extends z.ZodType>(raw: unknown, schema: T, file?: string, prefix: readonly PropertyKey[] = []): z.infer<T> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const key = issue.path.map(String).join(".") || "(root)";
+  const { key, message } = describeIssue(result.error.issues[0]!, prefix);
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? "s" : ""})` : "";
-  throw new ConfigError("CONFIG_INVALID", `${key}: ${issue.message}${more}`, { ...(file ? { file } : {}), field: key });
+  throw new ConfigError("CONFIG_INVALID", `${key}: ${message}${more}`, { ...(file ? { file } : {}), field: key });
 }
 
 /** Resolves a path from a config relative to the config file's folder. */

@@ -1,0 +1,57 @@
+import { InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import { parseShardSpec } from "@cotrain/core";
+import type { ShardFormat, ShardSpec } from "@cotrain/core";
+import { convertDataset } from "../convert/convert-dataset.js";
+import { println } from "../io.js";
+import type { CliCommand } from "./command.js";
+import { inputSpec, integer, withInputOptions } from "./input-options.js";
+
+interface Flags {
+  out: string;
+  format: ShardFormat;
+  inputFormat?: string;
+  shard?: ShardSpec;
+  maxRows?: number;
+  imageRoot?: string;
+  options?: string;
+}
+
+const shardSpec = (value: string): ShardSpec => {
+  try {
+    return parseShardSpec(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+const shardFormat = (value: string): ShardFormat => {
+  if (value !== "arrow" && value !== "parquet") throw new InvalidArgumentError(`expected "arrow" or "parquet", got ${JSON.stringify(value)}`);
+  return value;
+};
+
+export const convertCommand: CliCommand = {
+  name: "convert",
+  register(program, { io }) {
+    const command = program
+      .command("convert")
+      .argument("<input>", "dataset folder or file (any supported format)")
+      .description("convert a dataset into canonical Arrow IPC or Parquet shards with a manifest; --shard i/n splits the work between n jobs")
+      .requiredOption("-o, --out <dir>", "output folder (the n jobs of a --shard i/n run share it)")
+      .option("--format <format>", "shard format: arrow or parquet", shardFormat, "arrow" as ShardFormat)
+      .option("--shard <i/n>", "convert only part i of n (0-based) of the input's files, episodes or entries", shardSpec)
+      .option("--max-rows <n>", "rows per shard file (default 50000)", integer(1));
+    // --format names the output format here (as in the design's command line), so the input's is --input-format.
+    withInputOptions(command, "-i, --input-format <name>").action(async (input: string, flags: Flags) => {
+      const spec = inputSpec(input, { ...(flags.inputFormat ? { format: flags.inputFormat } : {}), ...(flags.imageRoot ? { imageRoot: flags.imageRoot } : {}), ...(flags.options ? { options: flags.options } : {}) });
+      const { manifest, input: read } = await convertDataset(spec, flags.out, {
+        format: flags.format,
+        progress: io.stderr,
+        ...(flags.shard ? { shard: flags.shard } : {}),
+        ...(flags.maxRows ? { maxRowsPerShard: flags.maxRows } : {}),
+      });
+      const part = flags.shard ? ` (part ${flags.shard.index}/${flags.shard.count})` : "";
+      println(io.stdout, `${read.path} (${read.format})${part} → ${manifest.total_rows} rows in ${manifest.shards.length} ${manifest.format} shard(s), ${manifest.total_bytes} bytes`, `wrote ${resolve(flags.out)}`);
+    });
+  },
+};

@@ -1,0 +1,48 @@
+import { writeShards } from "@cotrain/core";
+import type { Manifest, ShardFormat, ShardSpec } from "@cotrain/core";
+import { openInput } from "../formats/open-input.js";
+import type { InputSpec } from "../formats/open-input.js";
+import type { OutputStream } from "../io.js";
+import { createProgress } from "../progress.js";
+
+export interface ConvertOptions {
+  /** Shard file format (default "arrow"). */
+  format?: ShardFormat;
+  /** This job's part of the input (`--shard i/n`): n jobs with the same output folder cover the input once. */
+  shard?: ShardSpec;
+  /** Rows per shard file (default: core's 50,000). */
+  maxRowsPerShard?: number;
+  progress?: OutputStream;
+  baseDir?: string;
+}
+
+export interface ConvertResult {
+  manifest: Manifest;
+  input: { path: string; format: string };
+}
+
+/**
+ * Any supported input → canonical shards plus a manifest (core's writeShards). With `shard`, the reader reads only
+ * this worker's part (RLDS: its shard files; LeRobot: its episodes; LLaVA/Parquet: entries index mod n; shards:
+ * its shard files), and the files and manifest carry the worker index, so n jobs can write into one folder.
+ */
+export async function convertDataset(spec: InputSpec, out: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const input = await openInput(spec, { batchSize: 256, ...(options.shard ? { shard: options.shard } : {}), ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  const whole = !options.shard || options.shard.count === 1;
+  const summary = whole ? await input.format.summarize(input.path, input.options).catch(() => null) : null;
+  const total = summary?.counts.steps ?? summary?.counts.rows ?? null;
+  const label = `convert ${input.format.name}${options.shard ? ` ${options.shard.index}/${options.shard.count}` : ""}`;
+  const progress = options.progress ? createProgress(label, total, options.progress, "rows") : null;
+  try {
+    const manifest = await writeShards(input.source, out, {
+      format: options.format ?? "arrow",
+      ...(options.shard ? { worker: options.shard } : {}),
+      ...(options.maxRowsPerShard ? { maxRowsPerShard: options.maxRowsPerShard } : {}),
+      ...(progress ? { onProgress: (rows: number) => progress.update(rows) } : {}),
+    });
+    return { manifest, input: { path: input.path, format: input.format.name } };
+  } finally {
+    progress?.stop();
+    await input.source.close?.();
+  }
+}

@@ -1,0 +1,36 @@
+import { stat } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import { z } from "zod";
+import { openLlava } from "@cotrain/vqa";
+import type { LlavaOptions } from "@cotrain/vqa";
+import { VQA_OPTIONS } from "./common-options.js";
+import type { DatasetFormat, DatasetSummary } from "./registry.js";
+import { isManifestName } from "./shards-format.js";
+
+const options = z.strictObject(VQA_OPTIONS);
+
+async function detect(path: string): Promise<string | null> {
+  return path.toLowerCase().endsWith(".json") && !isManifestName(basename(path)) && (await stat(path)).isFile() ? path : null;
+}
+
+async function summarize(path: string, given: Record<string, unknown>): Promise<DatasetSummary> {
+  const size = (await stat(path)).size;
+  return {
+    kind: "vqa",
+    counts: {},
+    countsFrom: null,
+    features: ["id: string", "image: path under the image root (string or list; absent for text-only entries)", "conversations: list of {from: human|gpt|system, value}"],
+    details: { imageRoot: String(given.imageRoot ?? dirname(path)), bytes: String(size) },
+  };
+}
+
+export const llavaFormat: DatasetFormat = {
+  name: "llava",
+  kind: "vqa",
+  description: "LLaVA instruct JSON (an array of {id, image, conversations}); images under imageRoot (default: the file's folder)",
+  options,
+  pathOptions: ["imageRoot"],
+  detect,
+  open: async ({ path, options: o, shard, batchSize: size }) => openLlava(path, { ...(size ? { batchSize: size } : {}), ...(o as LlavaOptions), ...(shard ? { shard } : {}) }),
+  summarize,
+};

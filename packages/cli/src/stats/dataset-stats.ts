@@ -1,0 +1,73 @@
+import { writeFile } from "node:fs/promises";
+import { batchToRows, isCotrainError, map, writeAtomically } from "@cotrain/core";
+import { computeStats } from "@cotrain/robot";
+import type { DatasetStats } from "@cotrain/robot";
+import { openInput } from "../formats/open-input.js";
+import type { InputSpec } from "../formats/open-input.js";
+import type { OutputStream } from "../io.js";
+import { createProgress } from "../progress.js";
+import { VqaStatsBuilder } from "./vqa-stats.js";
+import type { VqaStats } from "./vqa-stats.js";
+
+/** What `cotrain stats` writes. */
+export interface DatasetStatsReport {
+  format: "cotrain.dataset-stats/1";
+  input: { path: string; format: string };
+  rows: number;
+  /** Rows by kind ("robot", "vqa"). */
+  kinds: Record<string, number>;
+  /** Rows by the `source` column. */
+  sources: Record<string, number>;
+  /** Per-dimension action/state statistics (robot's computeStats: mean, std, min, max, q01, q99), or null without robot rows. */
+  robot: DatasetStats | null;
+  vqa: VqaStats | null;
+}
+
+export interface DatasetStatsOptions {
+  progress?: OutputStream;
+  baseDir?: string;
+}
+
+/**
+ * Statistics of a dataset in one streaming pass: robot rows go through robot's computeStats (the numbers a
+ * normalizer needs), VQA rows through counts of entries, turns, text lengths and images.
+ */
+export async function datasetStats(spec: InputSpec, options: DatasetStatsOptions = {}): Promise<DatasetStatsReport> {
+  const input = await openInput(spec, { batchSize: 256, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  const summary = await input.format.summarize(input.path, input.options).catch(() => null);
+  const total = summary?.counts.steps ?? summary?.counts.rows ?? null;
+  const progress = options.progress ? createProgress(`stats ${input.format.name}`, total, options.progress, "rows") : null;
+  const vqa = new VqaStatsBuilder();
+  const kinds: Record<string, number> = {};
+  const sources: Record<string, number> = {};
+  let rows = 0;
+  const observed = map(
+    input.source,
+    (batch) => {
+      for (const row of batchToRows(batch)) {
+        kinds[row.kind] = (kinds[row.kind] ?? 0) + 1;
+        sources[row.source] = (sources[row.source] ?? 0) + 1;
+        if (row.kind === "vqa") vqa.add(row);
+      }
+      rows += batch.numRows;
+      progress?.update(rows);
+      return batch;
+    },
+    "stats",
+  );
+  let robot: DatasetStats | null = null;
+  try {
+    robot = await computeStats(observed);
+  } catch (error) {
+    // A source without any action (VQA data) has been read to its end all the same; only the robot part is empty.
+    if (!(isCotrainError(error) && error.code === "STATS_EMPTY")) throw error;
+  } finally {
+    progress?.stop();
+    await input.source.close?.();
+  }
+  return { format: "cotrain.dataset-stats/1", input: { path: input.path, format: input.format.name }, rows, kinds, sources, robot, vqa: vqa.result() };
+}
+
+export async function saveDatasetStats(path: string, report: DatasetStatsReport): Promise<void> {
+  await writeAtomically(path, (tmp) => writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`));
+}
