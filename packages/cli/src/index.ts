@@ -1,3 +1,50 @@
+import "./formats/builtins.js";
+
+// The command line, runnable in-process.
+export { runCli, createProgram, VERSION } from "./cli.js";
+export { COMMANDS } from "./commands/index.js";
+export type { CliCommand, CliContext } from "./commands/command.js";
+export type { CliIo, OutputStream } from "./io.js";
+export { formatError } from "./errors.js";
+
+// Formats by name, and detection from a path.
+export { registerFormat, getFormat, formatNames, listFormats } from "./formats/registry.js";
+export type { DatasetFormat, DatasetSummary, FormatInput } from "./formats/registry.js";
+export { detectFormat } from "./formats/detect.js";
+export { openInput, resolveInput } from "./formats/open-input.js";
+export type { InputSpec, ResolvedInput, ResolveInputOptions } from "./formats/open-input.js";
+
+// The commands' work, as functions.
+export { inspectDataset } from "./inspect/inspect-dataset.js";
+export type { InspectOptions, InspectReport } from "./inspect/inspect-dataset.js";
+export type { SampleView, SampleImage } from "./inspect/sample-view.js";
+export { datasetStats, saveDatasetStats } from "./stats/dataset-stats.js";
+export type { DatasetStatsReport, DatasetStatsOptions } from "./stats/dataset-stats.js";
+export type { VqaStats } from "./stats/vqa-stats.js";
+export type { Distribution } from "./stats/summary.js";
+export { convertDataset } from "./convert/convert-dataset.js";
+export type { ConvertOptions, ConvertResult } from "./convert/convert-dataset.js";
+export { previewMix } from "./mix/preview-mix.js";
+export type { MixPreview, MixPreviewBatch } from "./mix/preview-mix.js";
+export { runTraining, RUN_CONFIG_NAME } from "./train/run-training.js";
+export type { RunTrainingOptions, TrainingSummary } from "./train/run-training.js";
+export { buildCollator } from "./train/build-collator.js";
+export { writeRunReport, METRICS_FILE } from "./report/run-report.js";
+export type { RunReport, RunReportOptions, ReportSection, ReportPlot } from "./report/run-report.js";
+export { escapeHtml, htmlTable, htmlPage } from "./report/html.js";
+
+// Config files.
+export { loadConfig, parseConfig, resolveFrom } from "./config/load-config.js";
+export { mixConfigSchema, trainConfigSchema, inputSchema, mixtureSchema, collatorSchema, modelSchema, trainOptionsSchema, evaluationSchema } from "./config/schema.js";
+export type { InputConfig, MixtureConfig, CollatorConfig, MixFileConfig, TrainFileConfig } from "./config/schema.js";
+export { buildSource, buildSources } from "./config/build-sources.js";
+export type { BuiltSource } from "./config/build-sources.js";
+export { buildMixer } from "./config/build-mixer.js";
+
+// Building blocks for other commands (the demo).
+export { createProgress } from "./progress.js";
+export type { Progress } from "./progress.js";
+export { formatTable } from "./text/table.js";
 export { lineChartSvg, barChartSvg } from "./report/svg-chart.js";
 export type { Series, ChartOptions, BarGroup } from "./report/svg-chart.js";
 export { svgToPng } from "./report/png.js";

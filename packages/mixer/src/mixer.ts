@@ -113,7 +113,7 @@ class MixerSource implements Mixer {
     const used = this.readers.filter((_, i) => (weights[i] as number) > 0);
     const ends = await Promise.all(used.map((reader) => reader.atEnd()));
     used.forEach((reader, k) => ends[k] && reader.passEnd());
-    return used.every((reader) => reader.passed > 0);
+    return used.every((reader) => reader.queue.passed > 0);
   }
 
   /** A source that yields nothing at its first read is a configuration error, raised before any batch. */
@@ -155,7 +155,7 @@ class MixerSource implements Mixer {
     this.c.epochStep = 0;
     this.c.epochRows = 0;
     this.c.stopped = null;
-    for (const reader of this.readers) reader.reset(reader.position === 0 ? reader.epoch : reader.epoch + 1);
+    for (const reader of this.readers) reader.reset(reader.queue.position === 0 ? reader.queue.epoch : reader.queue.epoch + 1);
   }
 
   stats(): MixStats {
@@ -172,9 +172,9 @@ class MixerSource implements Mixer {
           share: rows > 0 ? (delivered[i] as number) / rows : 0,
           targetShare: targetRows > 0 ? (targets[i] as number) / targetRows : (weights[i] as number),
           weight: weights[i] as number,
-          epochs: reader.completed,
-          epoch: reader.epoch,
-          position: reader.position,
+          epochs: reader.queue.completed,
+          epoch: reader.queue.epoch,
+          position: reader.queue.position,
           skipped: reader.skipped() ?? null,
         },
       ]),

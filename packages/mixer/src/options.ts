@@ -12,8 +12,8 @@ export type MixOrder = "grouped" | "shuffled";
 /**
  * When the mixed stream ends: when a source cannot fill its share (`first_exhausted`, nothing repeats); at the
  * first batch boundary after every source drawn from has been through all of its rows at least once, smaller
- * sources restarting with a new epoch (`all_exhausted`); or after a fixed number of rows or batches (sources
- * restart as needed).
+ * sources restarting with a new epoch (`all_exhausted`); or after a fixed number of rows or batches per epoch of
+ * the mixture and per rank (sources restart as needed; the last batch of `{samples}` may be shorter).
  */
 export type StopPolicy = "first_exhausted" | "all_exhausted" | { samples: number } | { steps: number };
 

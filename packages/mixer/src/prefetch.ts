@@ -4,8 +4,8 @@ import type { JsonValue, Source } from "@cotrain/core";
 import { makeAligner } from "./align.js";
 import { parseReaderState } from "./reader-state.js";
 import type { ReaderState } from "./reader-state.js";
+import { RowQueue } from "./row-queue.js";
 
-type Item = { end: false; batch: RecordBatch; before: JsonValue; epoch: number } | { end: true; before: JsonValue; epoch: number };
 type Pending = { restore: JsonValue } | { reset: number };
 
 export interface ReaderOptions {
@@ -18,23 +18,21 @@ export interface ReaderOptions {
 }
 
 /**
- * One source of the mixer: a bounded read-ahead queue of aligned batches with a cursor. Reads are issued
- * asynchronously (one at a time per source, as the Source protocol requires), so while the mixer waits for a slow
- * source the others keep filling their queues. End-of-epoch markers sit in the queue; a repeating reader resets
- * its source when it reads the end and keeps reading the next epoch.
+ * One source of the mixer: reads into a bounded `RowQueue` ahead of the cursor. Reads are issued asynchronously
+ * (one at a time per source, as the Source protocol requires), so while the mixer waits for a slow source the
+ * others keep filling their queues. A repeating reader resets its source when it reads the end and keeps reading
+ * the next epoch.
  *
  * State is exact despite the read-ahead: every queued batch remembers the source's state before it was read, and
  * the reader's state is that of the oldest unconsumed batch plus the rows already taken from it (as core's
  * `rebatch` does). Read-ahead batches are simply read again after a restore.
  */
 export class PrefetchingReader {
-  private queue: Item[] = [];
-  private head = 0; // rows of queue[0] consumed
-  private queuedRows = 0; // unconsumed rows in the queue
+  readonly queue: RowQueue;
   private skipFirst = 0; // rows of the first batch read after a restore that were consumed before the save
   private busy: Promise<void> | null = null;
   private busyBefore: JsonValue = null;
-  private generation = 0; // bumped by restore/reset: results of reads started earlier are dropped
+  private generation = 0; // bumped by restore/reset/close: results of reads started earlier are dropped
   private pending: Pending | null = null; // a restore/reset that waits for an in-flight read to settle
   private readEpoch = 0;
   private readRows = 0; // rows read in the reading epoch; -1 when unknown (after a restore)
@@ -43,65 +41,53 @@ export class PrefetchingReader {
   private wanted: (() => boolean) | null = null;
   private closed = false;
   private readonly align: (batch: RecordBatch) => RecordBatch;
-  /** The epoch at the cursor (what `reset` was last called with, counting the reader's own restarts). */
-  epoch = 0;
-  /** Ends of epoch passed by the cursor, over the reader's life. */
-  completed = 0;
-  /** Ends passed since the last `reset` (for the all_exhausted policy). */
-  passed = 0;
-  /** Rows consumed in the cursor's epoch. */
-  position = 0;
 
   constructor(
     readonly name: string,
     private readonly source: Source,
     private readonly options: ReaderOptions,
   ) {
+    this.queue = new RowQueue(name, options.repeat);
     this.align = makeAligner(options.schema);
   }
 
   /** Waits until `rows` rows lie ahead of the cursor; returns how many do (fewer only if it ended, not repeating). */
   async fill(rows: number): Promise<number> {
-    await this.until(() => this.queuedRows >= rows || this.readEnded);
-    return Math.min(rows, this.queuedRows);
+    await this.until(() => this.queue.rows >= rows || this.readEnded);
+    return Math.min(rows, this.queue.rows);
   }
 
   /** Whether the cursor stands at an end of epoch (reads as needed to know). */
   async atEnd(): Promise<boolean> {
     await this.until(() => this.queue.length > 0 || this.readEnded);
-    return this.queue[0]?.end ?? true;
+    return this.queue.first()?.end ?? true;
   }
 
-  /** Moves the cursor past the end marker at its position, counting the epoch. */
+  /** Moves the cursor past the end of epoch it stands at (see `atEnd`), counting the epoch. */
   passEnd(): void {
-    const item = this.queue[0];
-    if (item === undefined && this.readEnded) return; // passed before the state was saved
-    if (item === undefined || !item.end) throw new Error(`mixer internal: ${this.name} is not at an end of epoch`);
-    this.queue.shift();
-    this.completed++;
-    this.passed++;
-    if (this.options.repeat) {
-      this.epoch = item.epoch + 1;
-      this.position = 0;
-    }
+    if (this.queue.first()?.end === true) this.queue.passEnd();
+    else if (!this.readEnded || this.queue.length > 0) throw new Error(`mixer internal: ${this.name} is not at an end of epoch`);
   }
 
   /** Takes `rows` buffered rows as zero-copy slices (crossing an epoch end when repeating). */
   take(rows: number): RecordBatch[] {
     const out: RecordBatch[] = [];
-    this.consume(rows, (batch, from, to) => out.push(from === 0 && to === batch.numRows ? batch : batch.slice(from, to)));
+    this.queue.consume(rows, (batch, from, to) => out.push(from === 0 && to === batch.numRows ? batch : batch.slice(from, to)));
+    this.pump();
     return out;
   }
 
   /** Moves past `rows` buffered rows (another rank's share). */
   skip(rows: number): void {
-    this.consume(rows, () => undefined);
+    this.queue.consume(rows, () => undefined);
+    this.pump();
   }
 
   state(): ReaderState {
-    const base = { epoch: this.epoch, position: this.position, completed: this.completed, passed: this.passed, ended: this.readEnded && this.queue.length === 0 };
-    const first = this.queue[0];
-    if (first !== undefined) return { ...base, source: first.before, skip: first.end ? 0 : this.head };
+    const q = this.queue;
+    const base = { epoch: q.epoch, position: q.position, completed: q.completed, passed: q.passed, ended: this.readEnded && q.length === 0 };
+    const first = q.first();
+    if (first !== undefined) return { ...base, source: first.before, skip: first.end ? 0 : q.head };
     if (this.pending !== null) return "reset" in this.pending ? { ...base, source: null, restart: this.pending.reset, skip: 0 } : { ...base, source: this.pending.restore, skip: this.skipFirst };
     return { ...base, source: this.busy !== null ? this.busyBefore : this.source.state(), skip: this.skipFirst };
   }
@@ -109,10 +95,8 @@ export class PrefetchingReader {
   restore(raw: JsonValue): void {
     const state = parseReaderState(raw, this.name);
     this.clear();
-    this.epoch = this.readEpoch = state.epoch;
-    this.completed = state.completed;
-    this.passed = state.passed;
-    this.position = state.position;
+    Object.assign(this.queue, { epoch: state.epoch, completed: state.completed, passed: state.passed, position: state.position });
+    this.readEpoch = state.epoch;
     this.readEnded = state.ended;
     this.skipFirst = state.skip;
     this.readRows = -1;
@@ -121,9 +105,8 @@ export class PrefetchingReader {
 
   reset(epoch: number): void {
     this.clear();
-    this.epoch = this.readEpoch = epoch;
-    this.passed = 0;
-    this.position = 0;
+    Object.assign(this.queue, { epoch, passed: 0, position: 0 });
+    this.readEpoch = epoch;
     this.readRows = 0;
     this.apply({ reset: epoch });
   }
@@ -144,35 +127,14 @@ export class PrefetchingReader {
     await this.source.close?.();
   }
 
-  private consume(rows: number, visit: (batch: RecordBatch, from: number, to: number) => void): void {
-    while (rows > 0) {
-      const first = this.queue[0];
-      if (first === undefined) throw new Error(`mixer internal: ${this.name} has fewer buffered rows than asked`);
-      if (first.end) {
-        this.passEnd();
-        continue;
-      }
-      const n = Math.min(rows, first.batch.numRows - this.head);
-      visit(first.batch, this.head, this.head + n);
-      this.head += n;
-      this.queuedRows -= n;
-      this.position += n;
-      rows -= n;
-      if (this.head === first.batch.numRows) {
-        this.queue.shift();
-        this.head = 0;
-      }
-    }
-    this.pump();
-  }
-
   private async until(ready: () => boolean): Promise<void> {
     for (;;) {
-      if (this.failure !== null) throw this.failure.error;
       if (ready()) {
         this.wanted = null;
         return;
       }
+      // A failed read ahead surfaces only when the rows it would have given are needed.
+      if (this.failure !== null) throw this.failure.error;
       this.wanted = ready;
       this.pump();
       const inFlight = this.busy;
@@ -191,14 +153,12 @@ export class PrefetchingReader {
     const before = this.source.state();
     this.busyBefore = before;
     this.busy = (async () => this.source.next())()
-      .then(
-        (batch) => {
-          if (generation === this.generation) this.accept(batch, before, epoch);
-        },
-        (error: unknown) => {
-          if (generation === this.generation) this.failure = { error };
-        },
-      )
+      .then((batch) => {
+        if (generation === this.generation) this.accept(batch, before, epoch);
+      })
+      .catch((error: unknown) => {
+        if (generation === this.generation) this.failure = { error };
+      })
       .finally(() => {
         this.busy = null;
         this.settle();
@@ -208,11 +168,10 @@ export class PrefetchingReader {
   }
 
   private accept(batch: RecordBatch | null, before: JsonValue, epoch: number): void {
+    const id = JSON.stringify(this.name);
     if (batch === null) {
-      if (this.options.repeat && this.readRows === 0) {
-        this.failure = { error: new ConfigError("MIX_EMPTY_SOURCE", `source ${JSON.stringify(this.name)} yielded no rows in epoch ${epoch}`, { id: this.name }) };
-        return;
-      }
+      if (this.skipFirst > 0) throw new StateError("MIX_STATE", `restored state skips ${this.skipFirst} rows but source ${id} is at its end`, { id: this.name });
+      if (this.options.repeat && this.readRows === 0) throw new ConfigError("MIX_EMPTY_SOURCE", `source ${id} yielded no rows in epoch ${epoch}`, { id: this.name });
       this.queue.push({ end: true, before, epoch });
       if (!this.options.repeat) {
         this.readEnded = true;
@@ -228,28 +187,20 @@ export class PrefetchingReader {
     try {
       aligned = this.align(batch);
     } catch (cause) {
-      this.failure = { error: new ConfigError("MIX_SCHEMA", `source ${JSON.stringify(this.name)} yields batches that do not fit the mixed schema: ${(cause as Error).message}`, { id: this.name, cause }) };
-      return;
+      throw new ConfigError("MIX_SCHEMA", `source ${id} yields batches that do not fit the mixed schema: ${(cause as Error).message}`, { id: this.name, cause });
     }
-    if (this.queue.length === 0 && this.skipFirst > 0) {
-      if (this.skipFirst >= batch.numRows) {
-        this.failure = { error: new StateError("MIX_STATE", `restored state skips ${this.skipFirst} rows of a ${batch.numRows}-row batch of source ${JSON.stringify(this.name)}`, { id: this.name }) };
-        return;
-      }
-      this.head = this.skipFirst;
-      this.queuedRows -= this.skipFirst;
+    if (this.skipFirst > 0) {
+      if (this.skipFirst >= batch.numRows) throw new StateError("MIX_STATE", `restored state skips ${this.skipFirst} rows of a ${batch.numRows}-row batch of source ${id}`, { id: this.name });
+      this.queue.clear(this.skipFirst);
+      this.skipFirst = 0;
     }
-    this.skipFirst = 0;
     if (this.readRows >= 0) this.readRows += batch.numRows;
     this.queue.push({ end: false, batch: aligned, before, epoch });
-    this.queuedRows += batch.numRows;
   }
 
   private clear(): void {
     this.generation++;
-    this.queue = [];
-    this.head = 0;
-    this.queuedRows = 0;
+    this.queue.clear();
     this.skipFirst = 0;
     this.failure = null;
     this.readEnded = false;

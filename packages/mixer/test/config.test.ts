@@ -144,3 +144,27 @@ describe("schemas and accounting", () => {
     expect(stats.sources.robot!.share).toBeCloseTo(2 / 3, 12);
   });
 });
+
+describe("failures", () => {
+  it("rejects a state saved by a mixer with other sources, mode or rank", async () => {
+    const a = mix({ sources: { robot: cachedSource("robot", 20, 5), web: cachedSource("web", 20, 5) }, weights: "1:1", batchSize: 4 });
+    await a.next();
+    const saved = a.state();
+    const other = mix({ sources: { robot: cachedSource("robot", 20, 5), llava: cachedSource("llava", 20, 5) }, weights: "1:1", batchSize: 4 });
+    expect(() => other.restore(saved)).toThrow(/saved by a mixer with \{"sources":\["robot","web"\]/);
+    const sampled = mix({ sources: { robot: cachedSource("robot", 20, 5), web: cachedSource("web", 20, 5) }, weights: "1:1", batchSize: 4, mode: "sampled" });
+    expect(() => sampled.restore(saved)).toThrow(/"mode":"exact"/);
+    expect(() => sampled.restore({ version: 9 })).toThrow(/unsupported state version 9/);
+  });
+
+  it("surfaces a source's read error from next() when its rows are needed, even when it failed in the background", async () => {
+    const inner = cachedSource("web", 40, 4);
+    let reads = 0;
+    const flaky: Source = { ...inner, next: async () => (++reads === 3 ? Promise.reject(new Error("disk on fire")) : inner.next()) };
+    const mixer = mix({ sources: { robot: cachedSource("robot", 40, 4), web: flaky }, weights: "1:1", batchSize: 8, prefetch: 4 });
+    expect((await mixer.next())?.numRows).toBe(8);
+    expect((await mixer.next())?.numRows).toBe(8);
+    await expect(mixer.next()).rejects.toThrow("disk on fire");
+    await mixer.close();
+  });
+});

@@ -106,7 +106,6 @@ describe("exact mode", () => {
       }),
       { seed: 7, numRuns: 300 },
     );
-    console.log(`schedules: ${offQuota} of ${batches * 4} counts off quota`);
     expect(offQuota / (batches * 4)).toBeLessThan(0.01);
   });
 

@@ -3,7 +3,7 @@ import type { SeedLike } from "@cotrain/core";
 import type { Episode } from "@cotrain/robot";
 import { ACTION_DIM, STATE_DIM, runScript, startGripper } from "./controller.js";
 import type { Trajectory } from "./controller.js";
-import { renderView } from "./render.js";
+import { renderViews } from "./render.js";
 import type { RenderOptions } from "./render.js";
 import type { SceneObject, SceneOptions } from "./scene.js";
 import { makeTask } from "./tasks.js";
@@ -53,8 +53,7 @@ export async function makeRobotEpisode(options: RobotEpisodeOptions): Promise<Ro
   const { objects, task } = makeTask(rng.derive("task"), split === "zeroshot" ? "zeroshot" : "train", { minObjects: options.minObjects, maxObjects: options.maxObjects });
   const start = startGripper(rng.derive("start"), objects, objects[task.target] as SceneObject);
   const trajectory = runScript(rng.derive("noise"), objects, task, start);
-  const limit = options.limit ?? ((job) => job());
-  const frames = await Promise.all(trajectory.views.map((view) => limit(() => renderView(view, options))));
+  const frames = await renderViews(trajectory.views, options, options.limit);
   const length = trajectory.length;
   const id = episodeId(split, index);
   const episode: Episode = {

@@ -7,7 +7,7 @@ export { COLORS, COLOR_NAMES, CATEGORIES, OBJECT_KINDS, OBJECT_TYPES, ROBOT_TYPE
 export type { ColorName, Category, ObjectKind } from "./objects.js";
 export { makeScene, placeGripper, nameOf } from "./scene.js";
 export type { SceneObject, Gripper, SceneView, SceneOptions } from "./scene.js";
-export { renderView, sceneSvg } from "./render.js";
+export { renderView, renderViews, sceneSvg } from "./render.js";
 export type { RenderOptions } from "./render.js";
 export { makeTask, TEMPLATES, DIRECTIONS, PUSH_DISTANCE } from "./tasks.js";
 export type { Task, TaskKind, PushDirection } from "./tasks.js";
@@ -17,7 +17,7 @@ export { makeRobotEpisode, episodeId, CAMERA, ROBOT_SOURCE, ROBOT_SPLITS } from 
 export type { RobotSample, RobotSplit, RobotEpisodeOptions } from "./episodes.js";
 export { askQuestion, QUESTION_KINDS, RELATION_MARGIN } from "./questions.js";
 export type { Question, QuestionKind } from "./questions.js";
-export { makeVqaEntry, vqaId, IMAGE_TOKEN, VQA_SPLITS } from "./vqa.js";
+export { makeVqaEntry, makeVqaEntries, vqaId, IMAGE_TOKEN, VQA_SPLITS } from "./vqa.js";
 export type { SynthVqaEntry, SynthTurn, VqaSplit, VqaEntryOptions } from "./vqa.js";
 export { RLDS_NAME, RLDS_VERSION, SYNTH_RLDS_FEATURES, toVqaEntry } from "./write.js";
 export { limiter } from "./pool.js";

@@ -15,7 +15,7 @@ import { TEMPLATES } from "./tasks.js";
 import type { TaskKind } from "./tasks.js";
 import { tee } from "./tee.js";
 import type { TeeStream } from "./tee.js";
-import { makeVqaEntry } from "./vqa.js";
+import { makeVqaEntries } from "./vqa.js";
 import type { SynthVqaEntry, VqaSplit } from "./vqa.js";
 import { RLDS_NAME, RLDS_VERSION, writeRobotLeRobot, writeRobotRlds, writeVqaLlava, writeVqaParquet } from "./write.js";
 
@@ -29,10 +29,17 @@ export function robotEpisodes(options: ResolvedWorldOptions, split: RobotSplit, 
   return ordered(options.robotSplits[split], options.concurrency, make);
 }
 
+/** Entries rendered together: one sheet render serves this many images. */
+const VQA_BLOCK = 16;
+
 /** The VQA entries of one split, in index order. */
-export function vqaEntries(options: ResolvedWorldOptions, split: VqaSplit, limit: Limit): AsyncGenerator<SynthVqaEntry> {
+export async function* vqaEntries(options: ResolvedWorldOptions, split: VqaSplit, limit: Limit): AsyncGenerator<SynthVqaEntry> {
   const { seed, imageSize: size, jpegQuality: quality, minObjects, maxObjects, multiTurnFraction } = options;
-  return ordered(options.vqaSplits[split], options.concurrency * 4, (index) => makeVqaEntry({ seed, split, index, size, quality, minObjects, maxObjects, multiTurnFraction, limit }));
+  const total = options.vqaSplits[split];
+  const blocks = Math.ceil(total / VQA_BLOCK);
+  const make = (b: number): Promise<SynthVqaEntry[]> =>
+    makeVqaEntries({ seed, split, from: b * VQA_BLOCK, count: Math.min(VQA_BLOCK, total - b * VQA_BLOCK), size, quality, minObjects, maxObjects, multiTurnFraction, limit });
+  for await (const block of ordered(blocks, options.concurrency, make)) yield* block;
 }
 
 type Writer<T> = (items: AsyncIterable<T>) => Promise<unknown>;

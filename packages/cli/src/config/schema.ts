@@ -45,6 +45,8 @@ export const mixtureSchema = z.strictObject({
   order: z.enum(["grouped", "shuffled"]).optional(),
   stop: z.union([z.enum(["first_exhausted", "all_exhausted"]), z.strictObject({ samples: count }), z.strictObject({ steps: count })]).optional(),
   prefetch: z.number().int().nonnegative().optional(),
+}).superRefine((m, ctx) => {
+  if (m.weights !== undefined && m.schedule !== undefined) ctx.addIssue({ code: "custom", path: ["schedule"], message: "give weights or a schedule, not both" });
 });
 
 export const collatorSchema = z.strictObject({
@@ -141,22 +143,37 @@ export const evaluationSchema = z.strictObject({
 
 const sourcesSchema = z.record(z.string().regex(/^[\w.-]+$/, "source names may hold letters, digits, _ . -"), inputSchema).refine((s) => Object.keys(s).length > 0, "at least one source is needed");
 
-/** What `cotrain mix` reads: sources and a mixture; the training sections may be present and are checked too. */
-export const mixConfigSchema = z.strictObject({
+const configShape = {
   sources: sourcesSchema,
   mixture: mixtureSchema,
   collator: collatorSchema.optional(),
   model: modelSchema.optional(),
   train: trainOptionsSchema.optional(),
   evaluation: evaluationSchema.optional(),
+  /** Where `cotrain train` writes the run (relative to the config file; `--out` overrides). */
   runDir: z.string().min(1).optional(),
-});
+};
+
+/** Names used across sections must be names of `sources`: weights by name, evaluation.normalizeAs. */
+function checkSourceNames(config: { sources: Record<string, unknown>; mixture: z.infer<typeof mixtureSchema>; evaluation?: { normalizeAs?: string | undefined } | undefined }, ctx: z.RefinementCtx): void {
+  const names = Object.keys(config.sources);
+  const check = (weights: unknown, path: PropertyKey[]): void => {
+    if (typeof weights !== "object" || weights === null || Array.isArray(weights)) return;
+    for (const key of Object.keys(weights)) {
+      if (!names.includes(key)) ctx.addIssue({ code: "custom", path: [...path, key], message: `no source named ${JSON.stringify(key)} (sources: ${names.join(", ")})` });
+    }
+  };
+  check(config.mixture.weights, ["mixture", "weights"]);
+  config.mixture.schedule?.forEach((p, i) => check(p.weights, ["mixture", "schedule", i, "weights"]));
+  const as = config.evaluation?.normalizeAs;
+  if (as !== undefined && !names.includes(as)) ctx.addIssue({ code: "custom", path: ["evaluation", "normalizeAs"], message: `no source named ${JSON.stringify(as)} (sources: ${names.join(", ")})` });
+}
+
+/** What `cotrain mix` reads: sources and a mixture; the training sections may be present and are checked too. */
+export const mixConfigSchema = z.strictObject(configShape).superRefine(checkSourceNames);
 
 /** What `cotrain train` reads: the mix config plus the collator and the training options. */
-export const trainConfigSchema = mixConfigSchema.extend({
-  collator: collatorSchema,
-  train: trainOptionsSchema,
-});
+export const trainConfigSchema = z.strictObject({ ...configShape, collator: collatorSchema, train: trainOptionsSchema }).superRefine(checkSourceNames);
 
 export type InputConfig = z.infer<typeof inputSchema>;
 export type MixtureConfig = z.infer<typeof mixtureSchema>;

@@ -31,12 +31,12 @@ export interface ResolvedInput {
 /** Finds the format (given or detected), checks the options against it, and resolves the paths in them. */
 export async function resolveInput(spec: InputSpec, how: ResolveInputOptions = {}): Promise<ResolvedInput> {
   const base = how.baseDir ?? process.cwd();
-  const at = (key: string): string => (how.field ? `${how.field}.${key}` : key);
+  const at = (key: string): string | undefined => (how.field ? `${how.field}.${key}` : undefined);
   const given = resolveFrom(base, spec.path);
   let format: DatasetFormat;
   let path: string;
   if (spec.format !== undefined) {
-    format = getFormat(spec.format, at("format"));
+    format = getFormat(spec.format, at("format") ?? "format");
     await requirePath(given, at("path"));
     path = (await format.detect(given).catch(() => null)) ?? given;
   } else {

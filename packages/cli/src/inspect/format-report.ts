@@ -5,16 +5,18 @@ import type { SampleView } from "./sample-view.js";
 /** The report of `cotrain inspect` as lines of text. */
 export function formatInspectReport(report: InspectReport): string[] {
   const lines: string[] = [report.path];
-  lines.push(`  format:  ${report.format}${report.detected ? " (detected)" : ""}, ${report.kind} data`);
+  const width = Math.max(8, ...Object.keys(report.details).map((k) => k.length + 1)) + 1;
+  const field = (key: string, value: string): string => `  ${`${key}:`.padEnd(width)}${value}`;
+  lines.push(field("format", `${report.format}${report.detected ? " (detected)" : ""}, ${report.kind} data`));
   const bySource = new Map<string, string[]>();
   for (const [name, value] of Object.entries(report.counts)) {
     const from = report.countsFrom[name] ?? "metadata";
     bySource.set(from, [...(bySource.get(from) ?? []), `${value} ${name}`]);
   }
-  lines.push(`  counts:  ${[...bySource].map(([from, parts]) => `${parts.join(", ")} (${from})`).join("; ") || "(not counted)"}`);
-  if (report.kinds) lines.push(`  kinds:   ${Object.entries(report.kinds).map(([k, n]) => `${k} ${n}`).join(", ")}`);
-  if (report.sources) lines.push(`  sources: ${Object.entries(report.sources).map(([k, n]) => `${k} ${n}`).join(", ")}`);
-  for (const [key, value] of Object.entries(report.details)) lines.push(`  ${`${key}:`.padEnd(9)}${value}`);
+  lines.push(field("counts", [...bySource].map(([from, parts]) => `${parts.join(", ")} (${from})`).join("; ") || "(not counted)"));
+  if (report.kinds) lines.push(field("kinds", Object.entries(report.kinds).map(([k, n]) => `${k} ${n}`).join(", ")));
+  if (report.sources) lines.push(field("sources", Object.entries(report.sources).map(([k, n]) => `${k} ${n}`).join(", ")));
+  for (const [key, value] of Object.entries(report.details)) lines.push(field(key, value));
   lines.push(`features (${report.features.length}):`, ...report.features.map((f) => `  ${f}`));
   if (report.columns.length) lines.push(`columns: ${report.columns.join(", ")}`);
   lines.push(`samples (${report.samples.length}):`);
