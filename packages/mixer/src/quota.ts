@@ -8,9 +8,11 @@
  * "largest error first", or a per-row greedy) can leave too many sources ahead of their targets at once, so that a
  * later batch has no valid choice; simulations with 3+ sources reach errors of 1.2. We give it to the sources whose
  * error would otherwise reach a full row soonest (earliest deadline first, the idea of Tijdeman's chairman
- * assignment), reading the deadlines from the schedule's future weights. In our property tests (constant weights,
- * ramps and jumps, 2..8 sources) the bound and the quotas always hold. Should a batch ever have no valid choice,
- * `planExact` still returns non-negative counts summing to B, with the least extra error, instead of failing.
+ * assignment), reading the deadlines from the schedule's future weights. With constant weights the bound and the
+ * quotas held in every property test (2 to 5 sources) and in 60,000 simulated runs (2 to 9 sources). Under
+ * schedules one case has no valid choice for any rule: a weight drops to 0 while its source is owed part of a row,
+ * so the others stay ahead by that part for good. Then `planExact` keeps the one-row bound and lets a source take
+ * one row beyond its quota (still non-negative counts summing to B) instead of failing.
  */
 
 /** Steps until source `i`'s rounding error gains `need` rows (the fractional parts of its future quotas). */

@@ -21,6 +21,7 @@ export const HOVER_Z = 0.15;
 export const GRASP_Z = 0.02;
 export const LIFT_Z = 0.25;
 export const PUSH_Z = 0.03;
+const FLOOR_Z = 0.005;
 const GAIN = 0.5;
 const MAX_XY = 0.08;
 const MAX_Z = 0.06;
@@ -88,7 +89,11 @@ export function runScript(rng: Rng, objects: readonly SceneObject[], task: Task,
       const err = [w.x - g.x, w.y - g.y, w.z - g.z, w.yaw - g.yaw];
       if (err.every((e) => Math.abs(e) <= TOLERANCE)) return;
       const noise = (): number => NOISE * rng.normal();
-      step(clip(GAIN * (err[0] as number), MAX_XY) + noise(), clip(GAIN * (err[1] as number), MAX_XY) + noise(), clip(GAIN * (err[2] as number), MAX_Z) + noise(), clip(GAIN * (err[3] as number), MAX_YAW) + noise(), g.open);
+      const dx = clip(GAIN * (err[0] as number), MAX_XY) + noise();
+      const dy = clip(GAIN * (err[1] as number), MAX_XY) + noise();
+      // Noise must not push the fingers into the table.
+      const dz = Math.max(clip(GAIN * (err[2] as number), MAX_Z) + noise(), FLOOR_Z - g.z);
+      step(dx, dy, dz, clip(GAIN * (err[3] as number), MAX_YAW) + noise(), g.open);
     }
   };
   const grip = (command: number): void => step(0, 0, 0, 0, command);

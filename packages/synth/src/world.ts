@@ -87,6 +87,7 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
 
   const robot: Record<string, RobotSplitSummary> = {};
   for (const split of ["train", "eval", "zeroshot"] as const) {
+    if (resolved.robotSplits[split] === 0) continue;
     const writers: Writer<Episode>[] = [];
     if (formats.has("rlds")) {
       writers.push((items) => writeRobotRlds(join(outDir, RLDS_DIR), split, items, { size: resolved.imageSize, quality: resolved.jpegQuality }));
@@ -97,7 +98,7 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
       writers.push((items) => writeRobotLeRobot(join(outDir, dir), items, resolved.fps));
       layout.lerobot = { ...layout.lerobot, [split]: dir };
     }
-    if (writers.length === 0 || resolved.robotSplits[split] === 0) continue;
+    if (writers.length === 0) continue;
     const summary: RobotSplitSummary = { episodes: 0, steps: 0, tasks: { pick: 0, push: 0, move: 0 }, instructions: 0 };
     const instructions = new Set<string>();
     const stream = counted(robotEpisodes(resolved, split, limit), (e) => {
@@ -113,6 +114,7 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
 
   const vqa: Record<string, VqaSplitSummary> = {};
   for (const split of ["train", "eval"] as const) {
+    if (resolved.vqaSplits[split] === 0) continue;
     const writers: Writer<SynthVqaEntry>[] = [];
     if (formats.has("llava")) {
       const json = `vqa/llava/${split}.json`;
@@ -126,7 +128,7 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
       writers.push((items) => writeVqaParquet(join(outDir, file), items));
       layout.parquet = { ...layout.parquet, [split]: file };
     }
-    if (writers.length === 0 || resolved.vqaSplits[split] === 0) continue;
+    if (writers.length === 0) continue;
     const summary: VqaSplitSummary = { entries: 0, questions: 0, kinds: Object.fromEntries(QUESTION_KINDS.map((k) => [k, 0])) as VqaSplitSummary["kinds"] };
     const stream = counted(vqaEntries(resolved, split, limit), (e) => {
       summary.entries++;

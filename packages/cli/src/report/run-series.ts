@@ -42,13 +42,18 @@ function mixtureSeries(train: readonly StepMetrics[]): Series[] {
 export function runSeries(lines: readonly MetricsLine[]): RunSeries {
   const train = lines.filter((l): l is StepMetrics => l.type === "train");
   const evals = lines.filter((l): l is EvalMetrics => l.type === "eval");
-  const series = (name: string, pick: (m: StepMetrics) => number): Series => ({ name, points: finitePoints(train.map((m) => [m.step, pick(m)])) });
+  const series = (name: string, pick: (m: StepMetrics) => number, trained: (m: StepMetrics) => boolean = () => true): Series => ({
+    name,
+    points: finitePoints(train.filter(trained).map((m) => [m.step, pick(m)])),
+  });
   const evalSeries = (part: "robot" | "vqa", key: string, name: string): Series[] => {
     const points = finitePoints(evals.filter((e) => e[part]?.[key] !== undefined && e[part]?.[key] !== null).map((e) => [e.step, Number(e[part]![key])]));
     return points.length ? [{ name, points }] : [];
   };
   return {
-    losses: [series("total", (m) => m.loss), series("action head", (m) => m.actionLoss), series("text head", (m) => m.textLoss)],
+    // A head's loss is exactly 0 on a batch that gave it nothing to learn (no robot rows, no text labels): such
+    // steps are left out of its curve rather than drawn as a perfect score.
+    losses: [series("total", (m) => m.loss), series("action head", (m) => m.actionLoss, (m) => m.actionRows > 0), series("text head", (m) => m.textLoss, (m) => m.trainedTokens > 0)],
     learningRate: [series("learning rate", (m) => m.lr)],
     mixture: mixtureSeries(train),
     evalRobot: [...evalSeries("robot", "actionMse", "action MSE"), ...evalSeries("robot", "actionL1", "action L1"), ...evalSeries("robot", "actionTokenAccuracy", "action token accuracy")],
