@@ -1,5 +1,4 @@
 import { CommanderError } from "commander";
-import { isCotrainError } from "@cotrain/core";
 
 /**
  * The one line a failed command prints: the error class, its stable code and its message (which leads with the
@@ -19,6 +18,11 @@ export function formatError(error: unknown, verbose: boolean): string {
     if (cause instanceof Error && cause.stack) text += `\n${cause.stack}`;
   }
   return text;
+}
+
+/** A CotrainError, recognised by shape so that this module (loaded for every command) does not load core. */
+function isCotrainError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && typeof (e as { location?: unknown }).location === "function";
 }
 
 function oneLine(message: string): string {

@@ -9,6 +9,7 @@ export { formatError } from "./errors.js";
 
 // Formats by name, and detection from a path.
 export { registerFormat, getFormat, formatNames, listFormats } from "./formats/registry.js";
+export { BUILTIN_FORMAT_NAMES } from "./formats/names.js";
 export type { DatasetFormat, DatasetSummary, FormatInput } from "./formats/registry.js";
 export { detectFormat } from "./formats/detect.js";
 export { openInput, resolveInput } from "./formats/open-input.js";

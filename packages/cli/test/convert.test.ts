@@ -1,6 +1,6 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchToRows, collect, fingerprint, openShards, readManifests, rowsToBatch } from "@cotrain/core";
 import type { CanonicalRow, Source } from "@cotrain/core";
 import { openLeRobot, openRlds } from "@cotrain/robot";
@@ -14,6 +14,7 @@ const byId = (rows: CanonicalRow[]): CanonicalRow[] => [...rows].sort((a, b) => 
 
 describe("cotrain convert", () => {
   const root = tempDir("cotrain-cli-convert-");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const paths: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -32,7 +33,7 @@ describe("cotrain convert", () => {
     expect(run.code).toBe(0);
     const source = key === "rlds" ? await openRlds(paths.rlds as string) : await openLeRobot(paths.lerobot as string);
     const expected = await rowsOf(source);
-    const [{ manifest }] = await readManifests(out);
+    const manifest = (await readManifests(out))[0]?.manifest;
     expect(manifest!.format).toBe(format);
     expect(manifest!.total_rows).toBe(expected.length);
     const full = Math.floor(expected.length / 4);

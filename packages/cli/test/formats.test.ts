@@ -1,14 +1,15 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeShards } from "@cotrain/core";
 import { openRlds } from "@cotrain/robot";
 import { runResumeTest } from "@cotrain/test-utils";
-import { detectFormat, formatNames, getFormat, openInput } from "@cotrain/cli";
+import { BUILTIN_FORMAT_NAMES, detectFormat, formatNames, getFormat, openInput } from "@cotrain/cli";
 import { robotEpisodes, tempDir, vqaEntries, writeLeRobotFixture, writeLlavaFixture, writeParquetFixture, writeRldsFixture } from "./fixtures.js";
 
 describe("format registry and detection", () => {
   const root = tempDir("cotrain-cli-formats-");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const paths: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -30,6 +31,7 @@ describe("format registry and detection", () => {
 
   it("registers the five formats by name", () => {
     expect(formatNames()).toEqual(["rlds", "lerobot", "shards", "llava", "parquet-vqa"]);
+    expect(formatNames()).toEqual([...BUILTIN_FORMAT_NAMES]); // the list --help prints without loading the readers
     expect(() => getFormat("tfds")).toThrow(/unknown format "tfds"; known formats: rlds, lerobot, shards, llava, parquet-vqa/);
   });
 

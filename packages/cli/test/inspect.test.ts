@@ -1,7 +1,7 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InspectReport } from "@cotrain/cli";
 import type { Episode } from "@cotrain/robot";
 import type { VqaEntry } from "@cotrain/vqa";
@@ -11,6 +11,7 @@ const steps = (episodes: Episode[]): number => episodes.reduce((n, e) => n + e.l
 
 describe("cotrain inspect", () => {
   const root = tempDir("cotrain-cli-inspect-");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   let episodes: Episode[];
   let entries: VqaEntry[];
   const paths: Record<string, string> = {};

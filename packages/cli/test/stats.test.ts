@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetStatsReport } from "@cotrain/cli";
 import { computeStats } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
@@ -9,6 +9,7 @@ import { cli, robotEpisodes, tempDir, vqaEntries, writeLeRobotFixture, writeParq
 
 describe("cotrain stats", () => {
   const root = tempDir("cotrain-cli-stats-");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   let episodes: Episode[];
   let entries: VqaEntry[];
   const paths: Record<string, string> = {};

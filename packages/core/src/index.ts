@@ -6,7 +6,7 @@ export { CANONICAL_SCHEMA, CANONICAL_FIELDS, CANONICAL_SCHEMA_VERSION, COLUMN, M
 export type { CanonicalRow, RowInput, Message, Role, SampleKind } from "./schema.js";
 export { rowsToBatch, rowAt, batchToRows, isValid, readUtf8, readInt, readBool, readBinaryList, readUtf8List, readFloatList, readBoolList, readMessages, utf8Column } from "./rows.js";
 export { concatData } from "./arrow/concat.js";
-export { makeBatch, columnsOf, concatBatches, takeRows, nullData, emptyBatch, alignBatch, sameType } from "./arrow/batches.js";
+export { makeBatch, columnsOf, concatBatches, takeRows, nullData, emptyBatch, alignBatch, sameType, sameFields } from "./arrow/batches.js";
 export { collect, iterate, isSource, stateField, isInt, isAny } from "./source.js";
 export type { Source, JsonValue } from "./source.js";
 export { fromRows, fromBatches } from "./sources/from-rows.js";

@@ -54,7 +54,8 @@ export interface WorldSummary {
 
 export function possibleAnswers(maxObjects: number): string[] {
   const numbers = Array.from({ length: maxObjects + 1 }, (_, n) => String(n));
-  return [...COLOR_NAMES, ...OBJECT_TYPES, ...CATEGORIES, ...numbers, "yes", "no", "left", "right"];
+  // "orange" is a color and a type: listed once.
+  return [...new Set([...COLOR_NAMES, ...OBJECT_TYPES, ...CATEGORIES, ...numbers, "yes", "no", "left", "right"])];
 }
 
 export function describeWorld(options: ResolvedWorldOptions, robot: Record<string, RobotSplitSummary>, vqa: Record<string, VqaSplitSummary>, layout: WorldLayout): WorldSummary {

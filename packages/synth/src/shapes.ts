@@ -37,7 +37,8 @@ const SHAPES: Record<string, Draw> = {
   hammer: (f, e) => `<rect x="-8" y="-1.2" width="12" height="2.4" fill="${f}" stroke="${e}" stroke-width="0.5"/><rect x="4" y="-5" width="4" height="10" fill="${METAL}" stroke="#555" stroke-width="0.6"/>`,
   wrench: (f, e) =>
     `<rect x="-5" y="-1.2" width="10" height="2.4" fill="${f}" stroke="${e}" stroke-width="0.5"/><circle cx="6" r="3.4" fill="${f}" stroke="${e}" stroke-width="0.6"/><rect x="6" y="-1.2" width="4" height="2.4" fill="#c9b79c"/><circle cx="-6" r="2.2" fill="${f}" stroke="${e}" stroke-width="0.5"/>`,
-  screwdriver: (f, e) => `<rect x="-8" y="-2.2" width="7" height="4.4" rx="1.5" fill="${f}" stroke="${e}" stroke-width="0.6"/><rect x="-1" y="-0.7" width="9" height="1.4" fill="${METAL}"/>`,
+  // Centred on the grip, where a gripper takes it; the thin shaft sticks out to one side.
+  screwdriver: (f, e) => `<rect x="-4" y="-2.2" width="7" height="4.4" rx="1.5" fill="${f}" stroke="${e}" stroke-width="0.6"/><rect x="3" y="-0.7" width="7" height="1.4" fill="${METAL}"/>`,
 };
 
 /** Drawings are made at 1/100 of the table and shown 1.25 times larger, to stay legible at 64×64. */

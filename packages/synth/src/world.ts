@@ -21,6 +21,11 @@ import { RLDS_NAME, RLDS_VERSION, writeRobotLeRobot, writeRobotRlds, writeVqaLla
 
 export const WORLD_FILE = "world.json";
 const RLDS_DIR = `robot/rlds/${RLDS_NAME}/${RLDS_VERSION}`;
+const OWNED_PATHS = [
+  RLDS_DIR,
+  ...["train", "eval", "zeroshot"].map((split) => `robot/lerobot/${split}`),
+  ...["train", "eval"].flatMap((split) => [`vqa/llava/${split}.json`, `vqa/llava/images/${split}`, `vqa/parquet/${split}.parquet`]),
+];
 
 /** The robot episodes of one split, in index order, rendered `ahead` at a time under `limit`. */
 export function robotEpisodes(options: ResolvedWorldOptions, split: RobotSplit, limit: Limit): AsyncGenerator<Episode> {
@@ -82,7 +87,10 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
   const formats = new Set(resolved.formats);
   const limit = limiter(resolved.concurrency);
   await mkdir(outDir, { recursive: true });
-  await rm(join(outDir, WORLD_FILE), { force: true }); // a half-regenerated folder must not look whole
+  // A half-regenerated folder must not look whole, and a smaller world must not keep a larger one's splits:
+  // world.json goes first, then exactly the paths a world writes (nothing else in outDir is touched).
+  await rm(join(outDir, WORLD_FILE), { force: true });
+  for (const path of OWNED_PATHS) await rm(join(outDir, path), { recursive: true, force: true });
   const layout: WorldLayout = { rlds: null, lerobot: null, llava: null, parquet: null };
 
   const robot: Record<string, RobotSplitSummary> = {};

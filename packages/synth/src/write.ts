@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { BRIDGE_FEATURES, writeLeRobot, writeRlds } from "@cotrain/robot";
-import type { Episode, WriteLeRobotResult, WriteRldsResult } from "@cotrain/robot";
+import type { Episode, RldsMapping, WriteLeRobotResult, WriteRldsResult } from "@cotrain/robot";
 import { writeLlava, writeParquetVqa } from "@cotrain/vqa";
 import type { VqaEntry, WriteSummary } from "@cotrain/vqa";
 import { ACTION_NAMES, STATE_NAMES } from "./controller.js";
@@ -21,6 +21,12 @@ const UNUSED_CAMERAS = ["image_1", "image_2", "image_3"];
  * would be 2 KB per step of nothing. Every key `openRlds(dir, {preset: "bridge"})` maps is kept.
  */
 export const SYNTH_RLDS_FEATURES = BRIDGE_FEATURES.filter((f) => f.key !== "steps/language_embedding").map((f) => ({ ...f, shape: [...f.shape] }));
+
+/**
+ * A mapping for `openRlds(dir, {mapping})` that reads only the world's real camera: the Bridge preset yields all
+ * four Bridge cameras per step, three of them black.
+ */
+export const SYNTH_RLDS_MAPPING: RldsMapping = { cameras: ["observation/image_0"], action: ["action"], state: ["observation/state"], instruction: ["language_instruction"] };
 
 async function blackJpeg(size: number, quality: number): Promise<Uint8Array> {
   const buffer = await sharp({ create: { width: size, height: size, channels: 3, background: { r: 0, g: 0, b: 0 } } }).jpeg({ quality }).toBuffer();

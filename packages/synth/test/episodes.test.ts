@@ -5,8 +5,17 @@ import type { RobotSample, RobotSplit } from "@cotrain/synth";
 
 const CATEGORY = new Map(OBJECT_KINDS.map((k) => [k.type, k.category]));
 
+const made = new Map<string, Promise<RobotSample>>();
+
+/** Episodes 0..n-1 of a split, made once per (seed, split, index) for the whole file. */
 async function samples(split: RobotSplit, n: number, seed = 3): Promise<RobotSample[]> {
-  return Promise.all(Array.from({ length: n }, (_, index) => makeRobotEpisode({ seed, split, index, size: 16 })));
+  return Promise.all(
+    Array.from({ length: n }, (_, index) => {
+      const key = `${seed}/${split}/${index}`;
+      if (!made.has(key)) made.set(key, makeRobotEpisode({ seed, split, index, size: 16 }));
+      return made.get(key) as Promise<RobotSample>;
+    }),
+  );
 }
 
 /** The gripper pose after the last action: the first state plus the sum of every action. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,9 +7,8 @@ import type { CanonicalRow } from "@cotrain/core";
 import { openLeRobot, openRlds } from "@cotrain/robot";
 import { openLlava, openParquetVqa } from "@cotrain/vqa";
 import { decodeImage } from "@cotrain/vision";
-import { generateWorld, makeRobotEpisode, makeVqaEntry, WORLD_FILE } from "@cotrain/synth";
+import { generateWorld, makeRobotEpisode, makeVqaEntry, SYNTH_RLDS_MAPPING, WORLD_FILE } from "@cotrain/synth";
 import type { WorldOptions, WorldSummary } from "@cotrain/synth";
-import { rmSync } from "node:fs";
 
 const SMALL: WorldOptions = { seed: 7, robotEpisodes: 8, zeroShotEpisodes: 3, vqaEntries: 24, imageSize: 32, evalFraction: 0.25 };
 
@@ -102,7 +101,14 @@ describe("generateWorld", () => {
       expect(steps[0]?.cameras[0]).toBe("image_0");
       expect(Buffer.from(steps[2]?.images[0] as Uint8Array).equals(Buffer.from(first.episode.cameras[0]?.frames[2] as Uint8Array))).toBe(true);
       expect(steps.map((r) => r.is_last)).toEqual(steps.map((_, t) => t === steps.length - 1));
+      // Bridge keeps four cameras; the three the world lacks are black frames.
+      expect(steps[0]?.cameras).toEqual(["image_0", "image_1", "image_2", "image_3"]);
+      const black = await decodeImage(steps[0]?.images[1] as Uint8Array);
+      expect(Math.max(...black.data)).toBeLessThan(8);
     }
+    const main = await rows(await openRlds(dir, { mapping: SYNTH_RLDS_MAPPING, split: "eval" }));
+    expect(main.length).toBe(world.robot.splits.eval?.steps);
+    expect(main.every((r) => r.cameras.length === 1 && r.cameras[0] === "image_0")).toBe(true);
   });
 
   it("reads back through openLeRobot, one dataset per split", async () => {
@@ -147,5 +153,24 @@ describe("generateWorld", () => {
     await expect(generateWorld(join(root, "e"), { formats: ["hdf5" as "rlds"] })).rejects.toThrow(ConfigError);
     await expect(generateWorld(join(root, "e"), { evalFraction: 1 })).rejects.toThrow(/evalFraction/);
     await expect(generateWorld(join(root, "e"), { imageSize: 8 })).rejects.toThrow(/imageSize/);
+  });
+});
+
+describe("regenerating into the same folder", () => {
+  it("leaves no split of the previous world behind, and keeps files it does not own", async () => {
+    const root = mkdtempSync(join(tmpdir(), "synth-regen-"));
+    try {
+      await generateWorld(root, { ...SMALL, formats: ["rlds", "lerobot", "llava"] });
+      writeFileSync(join(root, "notes.txt"), "mine");
+      const world = await generateWorld(root, { ...SMALL, zeroShotEpisodes: 0, evalFraction: 0, formats: ["rlds", "llava"] });
+      const paths = [...files(root).keys()];
+      expect(paths.filter((p) => p.includes("eval") || p.includes("zeroshot") || p.includes("lerobot"))).toEqual([]);
+      expect(paths).toContain("notes.txt");
+      const info = JSON.parse(readFileSync(join(root, "robot/rlds/bridge_synth/1.0.0/dataset_info.json"), "utf8")) as { splits: { name: string }[] };
+      expect(info.splits.map((s) => s.name)).toEqual(["train"]);
+      expect(world.robot.splits.train?.episodes).toBe(8);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,28 +1,24 @@
 import { InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
-import { parseShardSpec } from "@cotrain/core";
-import type { ShardFormat, ShardSpec } from "@cotrain/core";
-import { convertDataset } from "../convert/convert-dataset.js";
+import type { ShardFormat } from "@cotrain/core";
 import { println } from "../io.js";
 import type { CliCommand } from "./command.js";
-import { inputSpec, integer, withInputOptions } from "./input-options.js";
+import { integer, withInputOptions } from "./input-options.js";
 
 interface Flags {
   out: string;
   format: ShardFormat;
   inputFormat?: string;
-  shard?: ShardSpec;
+  shard?: string;
   maxRows?: number;
   imageRoot?: string;
   options?: string;
 }
 
-const shardSpec = (value: string): ShardSpec => {
-  try {
-    return parseShardSpec(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+/** The form is checked here; core's parseShardSpec checks the numbers when the command runs. */
+const shardSpec = (value: string): string => {
+  if (!/^\s*\d+\/\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected "i/n" (e.g. "0/4"), got ${JSON.stringify(value)}`);
+  return value;
 };
 
 const shardFormat = (value: string): ShardFormat => {
@@ -43,14 +39,16 @@ export const convertCommand: CliCommand = {
       .option("--max-rows <n>", "rows per shard file (default 50000)", integer(1));
     // --format names the output format here (as in the design's command line), so the input's is --input-format.
     withInputOptions(command, "-i, --input-format <name>").action(async (input: string, flags: Flags) => {
+      const [{ convertDataset }, { inputSpec }, { parseShardSpec }] = await Promise.all([import("../convert/convert-dataset.js"), import("./input-spec.js"), import("@cotrain/core")]);
+      const shard = flags.shard !== undefined ? parseShardSpec(flags.shard) : undefined;
       const spec = inputSpec(input, { ...(flags.inputFormat ? { format: flags.inputFormat } : {}), ...(flags.imageRoot ? { imageRoot: flags.imageRoot } : {}), ...(flags.options ? { options: flags.options } : {}) });
       const { manifest, input: read } = await convertDataset(spec, flags.out, {
         format: flags.format,
         progress: io.stderr,
-        ...(flags.shard ? { shard: flags.shard } : {}),
+        ...(shard ? { shard } : {}),
         ...(flags.maxRows ? { maxRowsPerShard: flags.maxRows } : {}),
       });
-      const part = flags.shard ? ` (part ${flags.shard.index}/${flags.shard.count})` : "";
+      const part = shard ? ` (part ${shard.index}/${shard.count})` : "";
       println(io.stdout, `${read.path} (${read.format})${part} → ${manifest.total_rows} rows in ${manifest.shards.length} ${manifest.format} shard(s), ${manifest.total_bytes} bytes`, `wrote ${resolve(flags.out)}`);
     });
   },

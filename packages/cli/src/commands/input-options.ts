@@ -1,9 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { Command } from "commander";
-import { ConfigError } from "@cotrain/core";
-import "../formats/builtins.js";
-import { formatNames } from "../formats/registry.js";
-import type { InputSpec } from "../formats/open-input.js";
+import { BUILTIN_FORMAT_NAMES } from "../formats/names.js";
 
 export interface InputFlags {
   format?: string;
@@ -17,23 +14,9 @@ export interface InputFlags {
  */
 export function withInputOptions(command: Command, formatFlag = "-f, --format <name>"): Command {
   return command
-    .option(formatFlag, `input format, detected from the path when left out (${formatNames().join(", ")})`)
+    .option(formatFlag, `input format, detected from the path when left out (${BUILTIN_FORMAT_NAMES.join(", ")})`)
     .option("--image-root <dir>", "folder that LLaVA / Parquet image paths are relative to (default: the JSON file's folder)")
     .option("--options <json>", 'reader options as JSON, as in a config file\'s "options" (e.g. \'{"preset": "bridge"}\')');
-}
-
-export function inputSpec(path: string, flags: InputFlags): InputSpec {
-  let options: Record<string, unknown> = {};
-  if (flags.options !== undefined) {
-    try {
-      options = JSON.parse(flags.options) as Record<string, unknown>;
-    } catch (cause) {
-      throw new ConfigError("OPTIONS_JSON", `--options is not valid JSON: ${(cause as Error).message}`, { field: "--options", cause });
-    }
-    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ConfigError("OPTIONS_JSON", "--options must be a JSON object", { field: "--options" });
-  }
-  if (flags.imageRoot !== undefined) options = { ...options, imageRoot: flags.imageRoot };
-  return { path, ...(flags.format !== undefined ? { format: flags.format } : {}), options };
 }
 
 /** A commander parser for integer flags (`--samples 3`), with `min` checked. */

@@ -1,8 +1,6 @@
-import { inspectDataset } from "../inspect/inspect-dataset.js";
-import { formatInspectReport } from "../inspect/format-report.js";
 import { println } from "../io.js";
 import type { CliCommand } from "./command.js";
-import { inputSpec, integer, withInputOptions } from "./input-options.js";
+import { integer, withInputOptions } from "./input-options.js";
 import type { InputFlags } from "./input-options.js";
 
 interface Flags extends InputFlags {
@@ -21,6 +19,8 @@ export const inspectCommand: CliCommand = {
       .option("--no-count", "do not stream the data to count it when the metadata does not say")
       .option("--json", "print the report as JSON")
       .action(async (path: string, flags: Flags) => {
+        // Loaded on use (as in every command), so `--help` starts without the readers, Arrow and sharp.
+        const [{ inspectDataset }, { formatInspectReport }, { inputSpec }] = await Promise.all([import("../inspect/inspect-dataset.js"), import("../inspect/format-report.js"), import("./input-spec.js")]);
         const report = await inspectDataset(inputSpec(path, flags), { samples: flags.samples, count: flags.count, progress: io.stderr, ...(flags.previews ? { previews: flags.previews } : {}) });
         if (flags.json) println(io.stdout, JSON.stringify(report, null, 2));
         else println(io.stdout, ...formatInspectReport(report));

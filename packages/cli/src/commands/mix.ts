@@ -1,5 +1,3 @@
-import { formatMixPreview } from "../mix/format-preview.js";
-import { previewMix } from "../mix/preview-mix.js";
 import { println } from "../io.js";
 import type { CliCommand } from "./command.js";
 import { integer } from "./input-options.js";
@@ -14,6 +12,7 @@ export const mixCommand: CliCommand = {
       .option("-b, --batches <n>", "batches to read", integer(1), 10)
       .option("--json", "print the preview as JSON")
       .action(async (config: string, flags: { batches: number; json?: boolean }) => {
+        const [{ previewMix }, { formatMixPreview }] = await Promise.all([import("../mix/preview-mix.js"), import("../mix/format-preview.js")]);
         const preview = await previewMix(config, flags.batches);
         println(io.stdout, ...(flags.json ? [JSON.stringify(preview, null, 2)] : formatMixPreview(preview)));
       });

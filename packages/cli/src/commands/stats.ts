@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
-import { datasetStats, saveDatasetStats } from "../stats/dataset-stats.js";
 import type { DatasetStatsReport } from "../stats/dataset-stats.js";
 import { println } from "../io.js";
 import { formatVector } from "../text/table.js";
 import type { CliCommand } from "./command.js";
-import { inputSpec, withInputOptions } from "./input-options.js";
+import { withInputOptions } from "./input-options.js";
 import type { InputFlags } from "./input-options.js";
 
 interface Flags extends InputFlags {
@@ -31,6 +30,7 @@ export const statsCommand: CliCommand = {
     withInputOptions(program.command("stats").argument("<path>", "dataset folder or file").description("dataset statistics as JSON: action/state mean, std, min, max, q01, q99 for robot data; counts, turns, text lengths and images for VQA"))
       .option("-o, --out <file>", "write the JSON here (default: print it)")
       .action(async (path: string, flags: Flags) => {
+        const [{ datasetStats, saveDatasetStats }, { inputSpec }] = await Promise.all([import("../stats/dataset-stats.js"), import("./input-spec.js")]);
         const report = await datasetStats(inputSpec(path, flags), { progress: io.stderr });
         if (flags.out === undefined) {
           println(io.stdout, JSON.stringify(report, null, 2));

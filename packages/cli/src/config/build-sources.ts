@@ -21,12 +21,13 @@ export interface BuildContext {
 }
 
 /**
- * Opens one configured input. With `normalize`, the input is read once first to compute its statistics (robot's
+ * Opens one configured input; its rows carry the config's name for it in the `source` column unless its options
+ * set `source` (shards keep the names they were written with). With `normalize`, the input is read once first to compute its statistics (robot's
  * computeStats), and the source then yields normalized actions/states (q01/q99 or mean/std, gripper optionally
  * kept as it is).
  */
-export async function buildSource(name: string, spec: InputConfig, ctx: BuildContext, field = `sources.${name}`, batchSize?: number): Promise<BuiltSource> {
-  const how = { baseDir: ctx.dir, field, ...(ctx.file ? { file: ctx.file } : {}), ...(batchSize ? { batchSize } : {}) };
+export async function buildSource(name: string, spec: InputConfig, ctx: BuildContext, field = `sources.${name}`, batchSize?: number, defaultSource: string | undefined = name): Promise<BuiltSource> {
+  const how = { baseDir: ctx.dir, field, ...(ctx.file ? { file: ctx.file } : {}), ...(batchSize ? { batchSize } : {}), ...(defaultSource !== undefined ? { defaultSource } : {}) };
   const opened = await openInput(spec, how);
   const { source, ...input } = opened;
   if (!spec.normalize) return { name, source, input, stats: null, normalizers: {} };
@@ -41,7 +42,10 @@ export async function buildSource(name: string, spec: InputConfig, ctx: BuildCon
   const normalizers: BuiltSource["normalizers"] = {};
   if (action) normalizers.action = makeNormalizer(stats.action, { mode: action, ...(keepGripper ? { mask: gripperMask(stats.action.mean.length) } : {}) });
   if (state && stats.state) normalizers.state = makeNormalizer(stats.state, { mode: state });
-  return { name, source: normalizeSource(source, normalizers), input, stats, normalizers };
+  const normalized = normalizeSource(source, normalizers);
+  // Keep the reader's skip counts visible through the wrapper (the mixer reports them per source).
+  const skipped = (source as { skipped?: () => Record<string, number> }).skipped;
+  return { name, source: skipped ? Object.assign(normalized, { skipped: () => skipped.call(source) }) : normalized, input, stats, normalizers };
 }
 
 export async function buildSources(specs: Record<string, InputConfig>, ctx: BuildContext, batchSize?: number): Promise<BuiltSource[]> {

@@ -6,6 +6,7 @@ import type { Normalizer } from "@cotrain/robot";
 import { openLlava } from "@cotrain/vqa";
 import { createCollator } from "@cotrain/collator";
 import type { Collator } from "@cotrain/collator";
+import { SYNTH_RLDS_MAPPING } from "@cotrain/synth";
 import type { WorldSummary } from "@cotrain/synth";
 import { ConfigError } from "@cotrain/core";
 
@@ -35,7 +36,7 @@ function llava(data: Pick<WorldData, "dir" | "world">, split: "train" | "eval"):
 
 /** Action statistics of the robot train split, streamed once. */
 export async function loadWorldData(dir: string, world: WorldSummary): Promise<WorldData> {
-  const source = await openRlds(rldsDir({ dir, world }), { preset: "bridge", split: "train", batchSize: 256, validateImages: "off" });
+  const source = await openRlds(rldsDir({ dir, world }), { mapping: SYNTH_RLDS_MAPPING, split: "train", batchSize: 256, validateImages: "off" });
   const stats = await computeStats(source);
   await source.close?.();
   const normalizer = makeNormalizer(stats.action, { mode: "q01_q99", mask: gripperMask(stats.action.mean.length) });
@@ -46,7 +47,8 @@ export async function loadWorldData(dir: string, world: WorldSummary): Promise<W
 export async function robotSource(data: WorldData, split: "train" | "eval" | "zeroshot", seed: number): Promise<Source> {
   const train = split === "train";
   const source = await openRlds(rldsDir(data), {
-    preset: "bridge",
+    // The world is written in Bridge's four-camera layout with image_1..3 black; the demo reads the one real camera.
+    mapping: SYNTH_RLDS_MAPPING,
     split,
     source: ROBOT,
     batchSize: 64,

@@ -57,6 +57,7 @@ export const lerobotFormat: DatasetFormat = {
   description: "LeRobot dataset folder (meta/info.json, Parquet data, images in Parquet or MP4 video), codebase v2.x or v3.0",
   options,
   pathOptions: ["ffmpegPath"],
+  sourceOption: true,
   detect,
   open: async ({ path, options: o, shard, batchSize: size }) => openLeRobot(path, { ...(size ? { batchSize: size } : {}), ...(o as OpenLeRobotOptions), ...(shard ? { shard } : {}) }),
   summarize: (path) => summarize(path),

@@ -30,6 +30,7 @@ export const llavaFormat: DatasetFormat = {
   description: "LLaVA instruct JSON (an array of {id, image, conversations}); images under imageRoot (default: the file's folder)",
   options,
   pathOptions: ["imageRoot"],
+  sourceOption: true,
   detect,
   open: async ({ path, options: o, shard, batchSize: size }) => openLlava(path, { ...(size ? { batchSize: size } : {}), ...(o as LlavaOptions), ...(shard ? { shard } : {}) }),
   summarize,

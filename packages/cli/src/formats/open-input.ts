@@ -20,6 +20,8 @@ export interface ResolveInputOptions {
   field?: string;
   /** The config file, for error messages. */
   file?: string;
+  /** The `source` column when the options do not set one (a config names each source; rows carry that name). */
+  defaultSource?: string;
 }
 
 export interface ResolvedInput {
@@ -44,6 +46,7 @@ export async function resolveInput(spec: InputSpec, how: ResolveInputOptions = {
   }
   const prefix = how.field ? [...how.field.split("."), "options"] : ["options"];
   const options = { ...(parseConfig(spec.options ?? {}, format.options, how.file, prefix) as Record<string, unknown>) };
+  if (how.defaultSource !== undefined && format.sourceOption && options.source === undefined) options.source = how.defaultSource;
   for (const key of format.pathOptions) {
     if (typeof options[key] === "string") options[key] = resolveFrom(base, options[key] as string);
   }

@@ -41,6 +41,7 @@ export const parquetVqaFormat: DatasetFormat = {
   description: "Hugging Face style Parquet VQA table: one .parquet file or a folder of them",
   options,
   pathOptions: ["imageRoot"],
+  sourceOption: true,
   detect,
   open: async ({ path, options: o, shard, batchSize: size }) => openParquetVqa(path, { ...(size ? { batchSize: size } : {}), ...(o as ParquetVqaOptions), ...(shard ? { shard } : {}) }),
   summarize: (path) => summarize(path),

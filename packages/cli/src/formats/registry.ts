@@ -38,6 +38,8 @@ export interface DatasetFormat {
   options: z.ZodType<Record<string, unknown>>;
   /** Option keys that hold paths, resolved against the config file's folder. */
   pathOptions: readonly string[];
+  /** Whether the reader takes a `source` option (the canonical `source` column); shards keep the rows' own. */
+  sourceOption: boolean;
   /** The path to open when `path` looks like this format (e.g. the version folder inside an RLDS dataset folder), else null. */
   detect(path: string): Promise<string | null>;
   open(input: FormatInput): Promise<Source>;

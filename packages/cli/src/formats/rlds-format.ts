@@ -85,6 +85,7 @@ export const rldsFormat: DatasetFormat = {
   description: "RLDS / TFDS version folder (dataset_info.json, features.json, TFRecord shards): Open X-Embodiment, Bridge, DROID",
   options,
   pathOptions: [],
+  sourceOption: true,
   detect,
   open: async ({ path, options: o, shard, batchSize: size }) => openRlds(path, { ...(size ? { batchSize: size } : {}), ...(o as OpenRldsOptions), ...(shard ? { shard } : {}) }),
   summarize,

@@ -45,6 +45,7 @@ export const shardsFormat: DatasetFormat = {
   description: "canonical Arrow IPC / Parquet shards with a manifest (what `cotrain convert` writes)",
   options,
   pathOptions: [],
+  sourceOption: false,
   detect,
   open: async ({ path, options: o, shard, batchSize: size }) => openShards(path, { ...(size ? { batchSize: size } : {}), ...(o as { verify?: boolean; batchSize?: number }), ...(shard ? { shard } : {}) }),
   summarize: (path) => summarize(path),

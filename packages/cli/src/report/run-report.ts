@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { MissingError, writeAtomically } from "@cotrain/core";
-import { readMetrics } from "@cotrain/trainer";
 import type { EvalMetrics, StepMetrics } from "@cotrain/trainer";
 import { escapeHtml, htmlPage, htmlTable } from "./html.js";
 import { svgToPng } from "./png.js";
@@ -54,6 +53,8 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
   const dir = resolve(runDir);
   const metricsPath = join(dir, METRICS_FILE);
   if (!existsSync(metricsPath)) throw new MissingError("RUN_NO_METRICS", `no ${METRICS_FILE}: is this a run folder written by cotrain train?`, { file: metricsPath });
+  // Loaded on use: importing the trainer brings tfjs, which nothing else here needs.
+  const { readMetrics } = await import("@cotrain/trainer");
   const lines = readMetrics(metricsPath);
   const train = lines.filter((l): l is StepMetrics => l.type === "train");
   const evals = lines.filter((l): l is EvalMetrics => l.type === "eval");

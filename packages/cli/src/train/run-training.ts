@@ -2,7 +2,6 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError } from "@cotrain/core";
 import { normalizeSource, saveStats } from "@cotrain/robot";
-import { train } from "@cotrain/trainer";
 import type { BackendPreference, EvalMetrics, EvalSet, StepMetrics, TrainConfig } from "@cotrain/trainer";
 import { loadConfig, resolveFrom } from "../config/load-config.js";
 import { buildMixer } from "../config/build-mixer.js";
@@ -79,6 +78,7 @@ export async function runTraining(configPath: string, options: RunTrainingOption
       ...(evaluation ? { evaluation } : {}),
       ...(options.output ? { output: options.output as NodeJS.WritableStream & { isTTY?: boolean } } : {}),
     };
+    const { train } = await import("@cotrain/trainer"); // tfjs loads only when a run starts
     const result = await train(trainConfig);
     result.model.dispose();
     await mixer.close?.();
@@ -94,7 +94,7 @@ async function buildEvaluation(config: TrainFileConfig, ctx: { dir: string; file
   const set = async (key: "robot" | "vqa"): Promise<EvalSet | undefined> => {
     const spec = e[key];
     if (!spec) return undefined;
-    const built = await buildSource(`eval-${key}`, spec, ctx, `evaluation.${key}`, batchSize);
+    const built = await buildSource(`eval-${key}`, spec, ctx, `evaluation.${key}`, batchSize, undefined);
     opened.push(built);
     const like = key === "robot" && e.normalizeAs ? sources.find((s) => s.name === e.normalizeAs) : undefined;
     const source = like ? normalizeSource(built.source, like.normalizers) : built.source;

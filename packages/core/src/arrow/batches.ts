@@ -24,7 +24,7 @@ export function concatBatches(batches: readonly RecordBatch[], schema?: Schema):
   const target = schema ?? batches[0]?.schema;
   if (target === undefined) throw new RangeError("concatBatches needs a schema or at least one batch");
   const nonEmpty = batches.filter((b) => b.numRows > 0);
-  if (nonEmpty.length === 1 && nonEmpty[0]!.schema === target && nonEmpty[0]!.data.offset === 0) return nonEmpty[0]!;
+  if (nonEmpty.length === 1 && (nonEmpty[0]!.schema === target || sameFields(nonEmpty[0]!.schema, target))) return nonEmpty[0]!;
   const columns = target.fields.map((field, c) => {
     const pieces = nonEmpty.map((b) => {
       const child = columnsOf(b)[c];
@@ -99,7 +99,8 @@ export function emptyBatch(schema: Schema): RecordBatch {
  * the schema lacks are dropped, and a present column must have the same type. Zero-copy for present columns.
  */
 export function alignBatch(batch: RecordBatch, schema: Schema): RecordBatch {
-  if (batch.schema === schema) return batch;
+  // arrow-js gives every batch (and every slice) its own Schema object, so compare structure, not identity.
+  if (batch.schema === schema || sameFields(batch.schema, schema)) return batch;
   const columns = schema.fields.map((field) => {
     const index = batch.schema.fields.findIndex((f) => f.name === field.name);
     if (index < 0) {
@@ -125,4 +126,9 @@ export function sameType(a: DataType, b: DataType): boolean {
   if (!ca.every((f, i) => sameType(f.type, cb[i]!.type))) return false;
   const keys = ["bitWidth", "isSigned", "precision", "listSize", "byteWidth", "unit"] as const;
   return keys.every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
+}
+
+/** Same column names, order and types (nullability and metadata aside). */
+export function sameFields(a: Schema, b: Schema): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && sameType(f.type, b.fields[i]!.type));
 }
