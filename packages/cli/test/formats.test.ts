@@ -71,7 +71,7 @@ describe("format registry and detection", () => {
   });
 
   it("checks options against the format's schema, naming the key", async () => {
-    await expect(openInput({ path: paths.rldsVersion as string, options: { batchsize: 4 } })).rejects.toThrow(/options\.batchsize: unknown key "batchsize"/);
+    await expect(openInput({ path: paths.rldsVersion as string, options: { batchsize: 4 } })).rejects.toThrow(/field "options\.batchsize": unknown key "batchsize"/);
     await expect(openInput({ path: paths.llava as string, options: { batchSize: 0 } }, { field: "sources.web" })).rejects.toMatchObject({ code: "CONFIG_INVALID", field: "sources.web.options.batchSize" });
   });
 

@@ -60,7 +60,7 @@ describe("cotrain mix", () => {
   });
 
   const bad: [string, unknown, RegExp][] = [
-    ["an unknown key", { ...base, mixture: { ...base.mixture, wieghts: {} } }, /CONFIG_INVALID: .*mix-bad\.json, field "mixture\.wieghts": mixture\.wieghts: unknown key "wieghts"/],
+    ["an unknown key", { ...base, mixture: { ...base.mixture, wieghts: {} } }, /CONFIG_INVALID: .*mix-bad\.json, field "mixture\.wieghts": unknown key "wieghts"/],
     ["an unknown format", { ...base, sources: { ...base.sources, bridge: { format: "tfds", path: "data/bridge_dataset" } } }, /field "sources\.bridge\.format": .*unknown format "tfds"; known formats: rlds, lerobot, shards, llava, parquet-vqa/],
     ["a misspelt reader option", { ...base, sources: { ...base.sources, web: { path: "data/vqa.json", options: { imageroot: "x" } } } }, /field "sources\.web\.options\.imageroot": .*unknown key "imageroot"/],
     ["a bad option value", { ...base, sources: { ...base.sources, bridge: { path: "data/bridge_dataset", options: { preset: "franka" } } } }, /field "sources\.bridge\.options\.preset": .*expected one of "bridge"\|"droid"/],

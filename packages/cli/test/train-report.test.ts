@@ -90,12 +90,12 @@ describe("cotrain train and cotrain report", () => {
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
-    ["no collator", { collator: undefined }, /field "collator": collator: expected object, received undefined/],
-    ["an unknown model key", { model: { dimm: 8 } }, /field "model\.dimm": model\.dimm: unknown key "dimm"/],
-    ["zero steps", { train: { ...config.train, steps: 0 } }, /field "train\.steps": train\.steps: Too small/],
+    ["no collator", { collator: undefined }, /field "collator": expected object, received undefined/],
+    ["an unknown model key", { model: { dimm: 8 } }, /field "model\.dimm": unknown key "dimm"/],
+    ["zero steps", { train: { ...config.train, steps: 0 } }, /field "train\.steps": Too small/],
     ["an unknown action type", { collator: { ...config.collator, actions: { type: "bins", dim: 7 } } }, /field "collator\.actions\.type"/],
     ["an unknown evaluation source", { evaluation: { ...config.evaluation, normalizeAs: "droid" } }, /field "evaluation\.normalizeAs": .*no source named "droid"/],
-    ["no run folder", { runDir: undefined }, /field "runDir": runDir: no run folder: set runDir in the config or pass --out/],
+    ["no run folder", { runDir: undefined }, /field "runDir": no run folder: set runDir in the config or pass --out/],
   ];
   it.each(bad)("rejects a training config with %s, naming the key", async (_, change, message) => {
     const path = writeJson(join(root, "bad-train.json"), { ...config, ...change });

@@ -7,7 +7,7 @@ import { describeIssue } from "./issues.js";
 
 /**
  * Reads a JSON or YAML config and validates it with a zod schema. Errors point at the offending key with its
- * path (`mixture.weights.bridge: expected number, received string`; an unknown key at its own path) and the file,
+ * path (`field "mixture.weights.bridge": expected number, received string`; an unknown key at its own path) and the file,
  * as a ConfigError.
  */
 export async function loadConfig<T extends z.ZodType>(path: string, schema: T): Promise<{ config: z.infer<T>; dir: string }> {
@@ -31,7 +31,8 @@ export function parseConfig<T extends z.ZodType>(raw: unknown, schema: T, file?:
   if (result.success) return result.data;
   const { key, message } = describeIssue(result.error.issues[0]!, prefix);
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? "s" : ""})` : "";
-  throw new ConfigError("CONFIG_INVALID", `${key}: ${message}${more}`, { ...(file ? { file } : {}), field: key });
+  // The key leads the message through the error's location (`field "mixture.weights": …`).
+  throw new ConfigError("CONFIG_INVALID", `${message}${more}`, { ...(file ? { file } : {}), field: key });
 }
 
 /** Resolves a path from a config relative to the config file's folder. */

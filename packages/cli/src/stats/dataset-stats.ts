@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { batchToRows, isCotrainError, map, writeAtomically } from "@cotrain/core";
+import type { Data } from "apache-arrow";
+import { COLUMN, isCotrainError, map, readUtf8, rowAt, writeAtomically } from "@cotrain/core";
 import { computeStats } from "@cotrain/robot";
 import type { DatasetStats } from "@cotrain/robot";
 import { openInput } from "../formats/open-input.js";
@@ -44,10 +45,15 @@ export async function datasetStats(spec: InputSpec, options: DatasetStatsOptions
   const observed = map(
     input.source,
     (batch) => {
-      for (const row of batchToRows(batch)) {
-        kinds[row.kind] = (kinds[row.kind] ?? 0) + 1;
-        sources[row.source] = (sources[row.source] ?? 0) + 1;
-        if (row.kind === "vqa") vqa.add(row);
+      // Kinds and sources straight from their columns; only VQA rows are decoded whole (robot rows go to computeStats).
+      const kind = batch.getChild(COLUMN.kind)?.data[0] as Data;
+      const source = batch.getChild(COLUMN.source)?.data[0] as Data;
+      for (let i = 0; i < batch.numRows; i++) {
+        const k = readUtf8(kind, i) ?? "";
+        const s = readUtf8(source, i) ?? "";
+        kinds[k] = (kinds[k] ?? 0) + 1;
+        sources[s] = (sources[s] ?? 0) + 1;
+        if (k === "vqa") vqa.add(rowAt(batch, i));
       }
       rows += batch.numRows;
       progress?.update(rows);

@@ -45,7 +45,7 @@ export const RUN_CONFIG_NAME = "cotrain-config.json";
 export async function runTraining(configPath: string, options: RunTrainingOptions = {}): Promise<TrainingSummary> {
   const { config, dir } = await loadConfig(configPath, trainConfigSchema);
   const runDir = options.out !== undefined ? resolve(options.out) : config.runDir !== undefined ? resolveFrom(dir, config.runDir) : null;
-  if (runDir === null) throw new ConfigError("CONFIG_INVALID", "runDir: no run folder: set runDir in the config or pass --out", { file: configPath, field: "runDir" });
+  if (runDir === null) throw new ConfigError("CONFIG_INVALID", "no run folder: set runDir in the config or pass --out", { file: configPath, field: "runDir" });
   const t = config.train;
   const ctx = { dir, file: configPath };
   const sources = await buildSources(config.sources, ctx);
