@@ -49,3 +49,11 @@ export { formatTable } from "./text/table.js";
 export { lineChartSvg, barChartSvg } from "./report/svg-chart.js";
 export type { Series, ChartOptions, BarGroup } from "./report/svg-chart.js";
 export { svgToPng } from "./report/png.js";
+// The main job: the co-training experiment.
+export { runDemo } from "./demo/run-demo.js";
+export type { DemoOptions } from "./demo/run-demo.js";
+export { DEFAULT_SIZES, QUICK_SIZES } from "./demo/demo-config.js";
+export type { DemoSizes } from "./demo/demo-config.js";
+export { resultTable, writeDemoReport } from "./demo/demo-report.js";
+export type { DemoResult } from "./demo/demo-report.js";
+export type { ArmResult, Measures } from "./demo/arms.js";

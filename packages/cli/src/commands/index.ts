@@ -5,6 +5,7 @@ import { mixCommand } from "./mix.js";
 import { reportCommand } from "./report.js";
 import { statsCommand } from "./stats.js";
 import { trainCommand } from "./train.js";
+import { demoCommand } from "../demo/index.js";
 
 /**
  * Every `cotrain` subcommand, in the order `--help` lists them. A new command is one file exporting a CliCommand
@@ -17,4 +18,5 @@ export const COMMANDS: readonly CliCommand[] = [
   mixCommand,
   trainCommand,
   reportCommand,
+  demoCommand,
 ];

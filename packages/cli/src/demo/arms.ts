@@ -58,7 +58,7 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
   const weights = { ...(webShare < 1 ? { [ROBOT]: 1 - webShare } : {}), ...(webShare > 0 ? { [WEB]: webShare } : {}) };
   const source = mix({ sources, weights, batchSize: sizes.batchSize, mode: "exact", order: "shuffled", seed: sizes.seed, stop: { steps: options.steps } });
   const evalCollate = demoCollator(sizes.imageSize, false);
-  const every = Math.max(1, Math.floor(options.steps / 4));
+  const every = Math.max(1, Math.floor(options.steps / 2));
   return train({
     runDir: options.runDir,
     source,
