@@ -57,8 +57,6 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
   };
   const weights = { ...(webShare < 1 ? { [ROBOT]: 1 - webShare } : {}), ...(webShare > 0 ? { [WEB]: webShare } : {}) };
   const source = mix({ sources, weights, batchSize: sizes.batchSize, mode: "exact", order: "shuffled", seed: sizes.seed, stop: { steps: options.steps } });
-  const evalCollate = demoCollator(sizes.imageSize, false);
-  const every = Math.max(1, Math.floor(options.steps / 2));
   return train({
     runDir: options.runDir,
     source,
@@ -72,12 +70,7 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
     ...(options.initFrom ? { initFrom: options.initFrom } : {}),
     checkpointEvery: 0,
     keepCheckpoints: 1,
-    evaluation: {
-      every,
-      ...(webShare < 1 ? { robot: { source: await robotSource(data, "eval", sizes.seed), collate: evalCollate, maxBatches: 1 } } : {}),
-      vqa: { source: webSource(data, "eval", sizes.seed), collate: evalCollate, maxBatches: 1 },
-      exactMatch: true,
-    },
+    // No evaluation inside the loop: `measure` runs once at the end of each phase, on more held-out data.
     progress: "auto",
     logEvery: Math.max(1, Math.floor(options.steps / 5)),
     output: options.output,
