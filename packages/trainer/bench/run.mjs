@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { Rng, fromRows } from "@cotrain/core";
 import { createCollator } from "@cotrain/collator";
-import { decodeImage } from "@cotrain/vision";
 import { selectBackend, VlaModel, AdamW, prepareBatch, trainStep, batchTensors, disposeBatchTensors, train, readMetrics, tf } from "@cotrain/trainer";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
 
@@ -83,15 +82,8 @@ function canonicalRows(n) {
   });
 }
 
-const imageTransform = async (bytes, _seed, where) => {
-  const img = await decodeImage(bytes, where);
-  const data = new Float32Array(img.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = img.data[i] / 127.5 - 1;
-  return { data, width: img.width, height: img.height };
-};
-
 async function loopDataWait(B, steps) {
-  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 7 }, image: { size: 64 }, imageTransform, maxLength: SEQ, padding: "max" });
+  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 7 }, image: { size: 64 }, maxLength: SEQ, padding: "max" });
   const rows = canonicalRows(B * (steps + 2));
   // Baseline: how long collating one batch takes on its own (what a loop without prefetch would wait for).
   const probe = fromRows(rows, { batchSize: B });

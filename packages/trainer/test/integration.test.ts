@@ -5,8 +5,6 @@ import { describe, expect, it } from "vitest";
 import { fromRows, shuffle, Rng } from "@cotrain/core";
 import type { RowInput } from "@cotrain/core";
 import { createCollator, ActionTokenizer, createByteTokenizer } from "@cotrain/collator";
-import type { ImageTransformFn } from "@cotrain/collator";
-import { decodeImage } from "@cotrain/vision";
 import { mix } from "@cotrain/mixer";
 import { train, readMetrics, evaluateText, collated } from "@cotrain/trainer";
 import type { TrainConfig } from "@cotrain/trainer";
@@ -33,15 +31,9 @@ function rows(count: number, seed: number): RowInput[] {
   });
 }
 
-/** Decodes with @cotrain/vision and scales to [-1, 1] (images are already 16×16). */
-const transform: ImageTransformFn = async (bytes, _seed, where) => {
-  const img = await decodeImage(bytes, where);
-  return { data: Float32Array.from(img.data, (v) => v / 127.5 - 1), width: img.width, height: img.height };
-};
-
 describe("with the real collator", () => {
   it("trains on continuous actions and text from canonical rows with PNG images", async () => {
-    const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, imageTransform: transform, maxLength: 16, padding: "max" });
+    const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, maxLength: 16, padding: "max" });
     const dir = mkdtempSync(join(tmpdir(), "cotrain-int-"));
     const source = shuffle(fromRows(rows(48, 1), { batchSize: 8 }), { bufferSize: 24, seed: 2, batchSize: 8 });
     const result = await train({ runDir: dir, source, collate, steps: 30, backend: "wasm", model: { patchSize: 8, dim: 32, layers: 1, heads: 2, mlpRatio: 2, actionHidden: 32, maxTextLen: 16 }, optimizer: { lr: 1e-2, warmupSteps: 3 }, ...quiet });
@@ -60,7 +52,7 @@ describe("with the real collator", () => {
   it("trains tokens mode: the text head predicts the collator's action tokens", async () => {
     const tokenizer = createByteTokenizer();
     const actionTokenizer = ActionTokenizer.uniform({ vocabSize: tokenizer.vocabSize, dim: 3, bins: 16 });
-    const collate = createCollator({ tokenizer, template: "plain", actions: { type: "tokens", tokenizer: actionTokenizer }, image: { size: 16 }, imageTransform: transform, maxLength: 16, padding: "max" });
+    const collate = createCollator({ tokenizer, template: "plain", actions: { type: "tokens", tokenizer: actionTokenizer }, image: { size: 16 }, maxLength: 16, padding: "max" });
     const dir = mkdtempSync(join(tmpdir(), "cotrain-int-"));
     const evalSet = { source: fromRows(rows(8, 77), { batchSize: 8 }) };
     const result = await train({ runDir: dir, source: fromRows(rows(32, 3), { batchSize: 8 }), collate, steps: 12, backend: "wasm", model: { dim: 32, layers: 1, heads: 2, mlpRatio: 2, maxTextLen: 16 }, optimizer: { lr: 1e-2, warmupSteps: 2 }, evaluation: { every: 12, robot: evalSet, vqa: evalSet }, ...quiet });
@@ -77,7 +69,7 @@ describe("with the real collator", () => {
 });
 
 describe("with the real mixer and collator", () => {
-  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, imageTransform: transform, maxLength: 16, padding: "max" });
+  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, maxLength: 16, padding: "max" });
   const all = rows(40, 11);
   const makeMixer = () =>
     mix({
