@@ -1,4 +1,6 @@
-// The parts of parquetjs-lite 0.8.7 that the LeRobot reader and writer use (the package ships no types).
+// The parts of parquetjs-lite 0.8.7 that cotrain uses (the package ships no types): core's shard writer/reader,
+// the LeRobot reader/writer (robot) and the Parquet VQA reader/writer (vqa). One declaration for all three,
+// included by their tsconfig.json.
 declare module "parquetjs-lite" {
   export interface FieldSpec {
     type?: string;
@@ -11,13 +13,16 @@ declare module "parquetjs-lite" {
   export interface ParquetField {
     name: string;
     path: string[];
+    repetitionType: "REQUIRED" | "OPTIONAL" | "REPEATED";
     isNested?: boolean;
+    fields?: Record<string, ParquetField>;
     primitiveType?: string;
     originalType?: string;
     encoding?: string;
   }
   export class ParquetSchema {
     constructor(fields: Record<string, FieldSpec>);
+    fields: Record<string, ParquetField>;
     fieldList: ParquetField[];
   }
   export interface ColumnChunk {
@@ -40,19 +45,25 @@ declare module "parquetjs-lite" {
   }
   export interface ParquetCursor {
     rowGroupIndex: number;
+    next(): Promise<Record<string, unknown> | null>;
     nextRowGroup(): Promise<Record<string, unknown>[] | null>;
   }
   export class ParquetReader {
+    static openFile(path: string): Promise<ParquetReader>;
     static openEnvelopeReader(envelope: ParquetEnvelopeReader, options: { metadata: FileMetaData; rawStatistics?: boolean }): Promise<ParquetReader>;
     metadata: FileMetaData;
     schema: ParquetSchema;
-    getCursor(columns?: string[][]): ParquetCursor;
+    /** Leaf column paths to read; none (or an empty list) reads every column. */
+    getCursor(columns?: string[][] | string[]): ParquetCursor;
+    getRowCount(): number | bigint;
+    getMetadata(): Record<string, string>;
     close(): Promise<void>;
   }
   export class ParquetWriter {
     static openFile(schema: ParquetSchema, path: string, options?: { rowGroupSize?: number }): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     setMetadata(key: string, value: string): void;
+    setRowGroupSize(count: number): void;
     close(): Promise<void>;
   }
   const parquet: {
