@@ -6,21 +6,13 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import {
   ChecksumError, FormatError, MissingError, TruncatedError, batchToRows, collect, fromRows, openShards, partitionInputs, parseShardSpec, writeShards,
 } from "@cotrain/core";
-import type { CotrainError, Manifest } from "@cotrain/core";
-import { runResumeTest } from "@cotrain/test-utils";
+import type { Manifest } from "@cotrain/core";
+import { runResumeTest, errorOf } from "@cotrain/test-utils";
 import { mixedRows, normalized, plain } from "./fixtures.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "cotrain-core-"));
 const rows = mixedRows(130);
 
-async function errorOf(run: () => Promise<unknown>): Promise<CotrainError> {
-  try {
-    await run();
-  } catch (error) {
-    return error as CotrainError;
-  }
-  throw new Error("expected an error");
-}
 
 describe.each(["arrow", "parquet"] as const)("%s shards", (format) => {
   it("round-trip through the manifest with bounded shard sizes", async () => {

@@ -47,3 +47,4 @@ export async function runResumeTest(makeSource: () => Source | Promise<Source>, 
   }
   return { total, checked: ks };
 }
+export { errorOf } from "./error-of.js";

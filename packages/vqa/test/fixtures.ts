@@ -1,9 +1,10 @@
+export { errorOf } from "@cotrain/test-utils";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { batchToRows, collect } from "@cotrain/core";
-import type { CanonicalRow, CotrainError, Source } from "@cotrain/core";
+import type { CanonicalRow, Source } from "@cotrain/core";
 import type { VqaEntry } from "@cotrain/vqa";
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), "cotrain-vqa-"));
@@ -71,11 +72,3 @@ export async function readRows(source: Source): Promise<CanonicalRow[]> {
   return (await collect(source)).flatMap(batchToRows);
 }
 
-export async function errorOf(run: () => Promise<unknown>): Promise<CotrainError> {
-  try {
-    await run();
-  } catch (error) {
-    return error as CotrainError;
-  }
-  throw new Error("expected an error");
-}

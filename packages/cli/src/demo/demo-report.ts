@@ -5,6 +5,7 @@ import type { MetricsLine, StepMetrics } from "@cotrain/trainer";
 import { barChartSvg, lineChartSvg } from "../report/svg-chart.js";
 import type { Series } from "../report/svg-chart.js";
 import { svgToPng } from "../report/png.js";
+import { escapeHtml } from "../report/html.js";
 import type { ArmResult, Measures } from "./arms.js";
 
 export interface DemoResult {
@@ -70,7 +71,6 @@ export async function writeDemoReport(out: string, result: DemoResult): Promise<
     { file: "mixture.png", title: "Achieved web share of the rows seen so far", svg: lineChartSvg(metrics.filter((m) => !m.name.startsWith("pretrain")).map((m) => ({ name: m.name, points: cumulativeWeb(trainLines(m.lines)) })), { title: "achieved mixture (web share, cumulative)", xLabel: "step", yLabel: "web share" }) },
   ];
   for (const p of plots) await svgToPng(p.svg, join(out, p.file));
-  const escape = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><title>cotrain demo: co-training vs robot-only fine-tuning</title>
 <style>body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em}pre{background:#f6f6f6;padding:1em;overflow:auto}img{max-width:100%;border:1px solid #ddd}</style></head>
@@ -79,10 +79,10 @@ export async function writeDemoReport(out: string, result: DemoResult): Promise<
 <p>A small VLA was first trained on VQA only (standing in for a pretrained VLM), then fine-tuned from that checkpoint with the same steps and seed on
 robot data only and on exact 1:1 robot:web batches. Action MSE is on held-out episodes (normalized actions); VQA accuracy is greedy exact match on
 held-out questions; the zero-shot split's instructions name objects by category ("the red fruit"), which only the web data explains.</p>
-<pre>${escape(resultTable(result))}</pre>
-<p>Backend: ${escape(result.backend)}; wall time ${result.seconds.toFixed(0)} s; command: <code>${escape(result.command)}</code>.</p>
-${plots.map((p) => `<h2>${escape(p.title)}</h2><img src="${p.file}" alt="${escape(p.title)}">`).join("\n")}
-<h2>Runs</h2><ul>${runs.map((r) => `<li>${escape(r.name)}: <code>${escape(relative(out, r.dir))}/metrics.jsonl</code></li>`).join("")}</ul>
+<pre>${escapeHtml(resultTable(result))}</pre>
+<p>Backend: ${escapeHtml(result.backend)}; wall time ${result.seconds.toFixed(0)} s; command: <code>${escapeHtml(result.command)}</code>.</p>
+${plots.map((p) => `<h2>${escapeHtml(p.title)}</h2><img src="${p.file}" alt="${escapeHtml(p.title)}">`).join("\n")}
+<h2>Runs</h2><ul>${runs.map((r) => `<li>${escapeHtml(r.name)}: <code>${escapeHtml(relative(out, r.dir))}/metrics.jsonl</code></li>`).join("")}</ul>
 </body></html>
 `;
   await writeFile(join(out, "report.html"), html);

@@ -1,10 +1,10 @@
 // Interop: LeRobot folders whose Parquet an independent writer (DuckDB) produced, in the layouts and encodings
 // that real datasets use, and the reverse direction (DuckDB reads what writeLeRobot writes).
+import { errorOf } from "@cotrain/test-utils";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UnsupportedError, batchToRows, collect } from "@cotrain/core";
-import type { CotrainError } from "@cotrain/core";
 import { openLeRobot, writeLeRobot } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -40,14 +40,6 @@ async function duckV21(options = "COMPRESSION snappy"): Promise<string> {
   return dir;
 }
 
-async function errorOf(run: () => Promise<unknown>): Promise<CotrainError> {
-  try {
-    await run();
-  } catch (error) {
-    return error as CotrainError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("LeRobot Parquet written by DuckDB", () => {
   it("reads snappy files with list<float> and {bytes, path} struct columns, including dictionary-encoded image bytes", async () => {

@@ -4,9 +4,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, FormatError, ImageError, MissingError, StateError, ValueError, batchToRows, collect } from "@cotrain/core";
-import type { CotrainError } from "@cotrain/core";
 import { openLeRobot, writeLeRobot } from "@cotrain/robot";
-import { runResumeTest } from "@cotrain/test-utils";
+import { runResumeTest, errorOf } from "@cotrain/test-utils";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { bridgeEpisode, duckdb, rewriteParquet, tmp } from "./fixtures.js";
 
@@ -26,14 +25,6 @@ function copy(): string {
   return dir;
 }
 
-async function errorOf(run: () => Promise<unknown>): Promise<CotrainError> {
-  try {
-    await run();
-  } catch (error) {
-    return error as CotrainError;
-  }
-  throw new Error("expected an error");
-}
 
 const readAll = async (dir: string, options = {}) => (await collect(await openLeRobot(dir, options))).flatMap(batchToRows);
 

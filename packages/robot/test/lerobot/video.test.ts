@@ -5,10 +5,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FormatError, MissingError, UnsupportedError, batchToRows, collect } from "@cotrain/core";
-import type { CotrainError } from "@cotrain/core";
 import { openLeRobot, writeLeRobot } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
-import { runResumeTest } from "@cotrain/test-utils";
+import { runResumeTest, errorOf } from "@cotrain/test-utils";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { GREY_STEP, copyToParquet, duckdb, episodeSelect, ffmpegEncoders, featuresFor, greyLevel, makeVideo, tmp, writeJson, writeJsonLines, bridgeEpisode } from "./fixtures.js";
 
@@ -59,14 +58,6 @@ async function videoDataset(codec: string, cameras = ["top", "wrist"], videoFps 
   return dir;
 }
 
-async function errorOf(run: () => Promise<unknown>): Promise<CotrainError> {
-  try {
-    await run();
-  } catch (error) {
-    return error as CotrainError;
-  }
-  throw new Error("expected an error");
-}
 
 /** Asserts every row's images show video frame `frameOf(step)`. */
 async function expectFrames(dir: string, options: Parameters<typeof openLeRobot>[1], frameOf: (step: number) => number, tolerance: number): Promise<void> {
