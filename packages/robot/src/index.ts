@@ -38,7 +38,7 @@ export { TFRecordFile, readTFRecords } from "./rlds/tfrecord-reader.js";
 export type { TFRecord } from "./rlds/tfrecord-reader.js";
 export { TFRecordWriter, frameRecord } from "./rlds/tfrecord-writer.js";
 export { maskedCrc32c } from "./rlds/crc.js";
-export type { ImageValidation } from "./rlds/images.js";
+export type { ImageValidation } from "@cotrain/vision";
 // Dataset statistics and normalization (shared by every robot reader).
 export { computeStats } from "./stats/compute-stats.js";
 export type { ComputeStatsOptions } from "./stats/compute-stats.js";

@@ -36,3 +36,5 @@ export { planResize, centerWindow } from "./geometry.js";
 export type { ResizePlan, Window } from "./geometry.js";
 export { configureDecoding, defaultDecodePlan, decodePlan } from "./pool.js";
 export type { DecodePlan } from "./pool.js";
+export { checkImageHeader, imageKind, imageValidation, validateImage } from "./validate.js";
+export type { ImageValidation, ValidateImagesOption } from "./validate.js";

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs";
 import { ImageError, MissingError, isCotrainError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
-import { probeImage } from "@cotrain/vision";
+import { validateImage } from "@cotrain/vision";
+import type { ImageValidation } from "@cotrain/vision";
 import { resolveImagePath } from "./image-path.js";
 
 /** An image as a reader finds it: bytes stored inline (Parquet), or a path under the image root (LLaVA). */
@@ -14,7 +15,7 @@ export interface ImageRef {
 
 export interface ImageLoadContext {
   imageRoot: string | null;
-  validate: boolean;
+  validate: ImageValidation;
   limit: Limiter;
 }
 
@@ -37,9 +38,9 @@ export async function loadImage(ref: ImageRef, where: ErrorLocation, ctx: ImageL
         throw new MissingError(missing ? "VQA_IMAGE_MISSING" : "VQA_IMAGE_UNREADABLE", `${label} cannot be read from ${full} (${code ?? String(cause)})`, { ...at, cause });
       }
     }
-    if (ctx.validate) {
+    if (ctx.validate !== "off") {
       try {
-        await probeImage(bytes);
+        await validateImage(bytes, ctx.validate, {});
       } catch (cause) {
         if (!isCotrainError(cause)) throw cause;
         throw new ImageError(cause.code, `${label}: ${cause.message}`, { ...at, cause });

@@ -1,5 +1,7 @@
 import { validateShardSpec } from "@cotrain/core";
 import type { SeedLike, ShardSpec } from "@cotrain/core";
+import { imageValidation } from "@cotrain/vision";
+import type { ImageValidation, ValidateImagesOption } from "@cotrain/vision";
 
 export type OnError = "raise" | "skip";
 
@@ -11,8 +13,12 @@ export interface VqaReaderOptions {
   shuffle?: { bufferSize: number; seed: SeedLike };
   /** "raise" (default) stops at the first bad entry; "skip" drops it and counts it under its error code. */
   onError?: OnError;
-  /** Fully decode every image once while reading, so a corrupt one fails here with its entry named (default true). */
-  validateImages?: boolean;
+  /**
+   * Image check while reading: "header" (default: a whole JPEG or PNG, at memory speed), "decode" (= true: a full
+   * decode, so corrupt scan data fails here with its entry named, at the cost of a second decode per epoch) or
+   * "off" (= false).
+   */
+  validateImages?: ValidateImagesOption;
   /** Keep only entries whose index (position in the file, or across the sorted files) is `index` modulo `count`. */
   shard?: ShardSpec;
   /** The `source` column value (default: the file name without extension). */
@@ -27,7 +33,7 @@ export interface ResolvedReaderOptions {
   batchSize: number;
   shuffle: { bufferSize: number; seed: SeedLike } | null;
   onError: OnError;
-  validateImages: boolean;
+  validateImages: ImageValidation;
   shard: ShardSpec | null;
   source: string;
   imageRoot: string | null;
@@ -54,7 +60,7 @@ export function resolveReaderOptions(options: VqaReaderOptions, defaultSource: s
     batchSize: positiveInt("batchSize", options.batchSize ?? 64),
     shuffle,
     onError,
-    validateImages: options.validateImages ?? true,
+    validateImages: imageValidation(options.validateImages),
     shard: options.shard === undefined ? null : validateShardSpec(options.shard),
     source,
     imageRoot: options.imageRoot ?? null,

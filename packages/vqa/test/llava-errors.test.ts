@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError, ImageError, MissingError, TruncatedError, ValueError, batchToRows, collect } from "@cotrain/core";
 import { runResumeTest } from "@cotrain/test-utils";
@@ -76,8 +76,8 @@ describe("openLlava on bad entries", () => {
     ["a turn without text", { id: "x", conversations: [{ from: "human" }] }, FormatError, "VQA_BAD_TURN", "conversations[0].value"],
     ["an unknown role", { id: "x", conversations: [{ from: "human", value: "q" }, { from: "robot", value: "a" }] }, ValueError, "VQA_UNKNOWN_ROLE", "conversations[1].from"],
     ["a missing image file", { id: "x", image: "sub/absent.jpg", conversations: turns() }, MissingError, "VQA_IMAGE_MISSING", "image"],
-    ["an undecodable image", { id: "x", image: "sub/corrupt.png", conversations: turns() }, ImageError, "IMAGE_UNDECODABLE", "image"],
-    ["a truncated image", { id: "x", image: "sub/truncated.png", conversations: turns() }, ImageError, "IMAGE_UNDECODABLE", "image"],
+    ["an image that is not an image", { id: "x", image: "sub/corrupt.png", conversations: turns() }, ImageError, "IMAGE_UNREADABLE", "image"],
+    ["a truncated image", { id: "x", image: "sub/truncated.png", conversations: turns() }, ImageError, "IMAGE_UNREADABLE", "image"],
     ["a path climbing out of the image root", { id: "x", image: "sub/../../outside.png", conversations: turns() }, ValueError, "VQA_IMAGE_OUTSIDE_ROOT", "image"],
     ["an absolute image path", { id: "x", image: "/etc/hostname", conversations: turns() }, ValueError, "VQA_IMAGE_OUTSIDE_ROOT", "image"],
     ["a bad path in an image list", { id: "x", image: ["sub/good.png", "../outside.png"], conversations: turns() }, ValueError, "VQA_IMAGE_OUTSIDE_ROOT", "image[1]"],
@@ -120,7 +120,7 @@ describe("openLlava on bad entries", () => {
     const batches = await collect(source);
     expect(batches.map((b) => b.numRows)).toEqual([2, 2]); // skipped entries are replaced, batches stay full
     expect((await readRows(openLlava(json, { imageRoot, onError: "skip" }))).map((r) => r.sample_id)).toEqual(["g0", "g1", "g2", "g3"]);
-    expect(source.skipped()).toEqual({ IMAGE_UNDECODABLE: 1, VQA_IMAGE_MISSING: 1, VQA_IMAGE_OUTSIDE_ROOT: 1, VQA_NO_CONVERSATIONS: 1, VQA_UNKNOWN_ROLE: 2 });
+    expect(source.skipped()).toEqual({ IMAGE_UNREADABLE: 1, VQA_IMAGE_MISSING: 1, VQA_IMAGE_OUTSIDE_ROOT: 1, VQA_NO_CONVERSATIONS: 1, VQA_UNKNOWN_ROLE: 2 });
     expect(source.describe()).toContain("skipped 6");
     await runResumeTest(() => openLlava(json, { imageRoot, onError: "skip", batchSize: 1 }));
     const first = openLlava(json, { imageRoot, onError: "skip", batchSize: 1 });
@@ -131,6 +131,18 @@ describe("openLlava on bad entries", () => {
     await first.close?.();
     await collect(resumed);
     expect(resumed.skipped()).toEqual(source.skipped());
+  });
+
+  it('validateImages "decode" decodes the pixels: an image whole by its markers but corrupt inside fails there', async () => {
+    const { json, imageRoot } = setup(asJson([{ id: "s", image: "sub/scrambled.png", conversations: turns() }]));
+    const scrambled = Buffer.from(readFileSync(join(imageRoot, "sub/good.png")));
+    scrambled.fill(0x55, 40, scrambled.length - 12); // IDAT data garbage, signature and IEND intact
+    writeFileSync(join(imageRoot, "sub/scrambled.png"), scrambled);
+    expect((await readRows(openLlava(json, { imageRoot }))).length).toBe(1); // "header" (default) lets it through
+    for (const validateImages of ["decode", true] as const) {
+      const error = await errorOf(() => collect(openLlava(json, { imageRoot, validateImages })));
+      expect(error).toMatchObject({ name: "ImageError", code: "IMAGE_UNDECODABLE", file: json, row: 0, id: "s", field: "image" });
+    }
   });
 
   it("passes undecodable bytes through when validateImages is false", async () => {

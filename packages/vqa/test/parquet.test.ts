@@ -154,7 +154,7 @@ describe("openParquetVqa on tables written by DuckDB", () => {
     ) t(id, image, messages)) TO '${file}' (FORMAT parquet, COMPRESSION snappy)`);
     const expectations: [number, Record<string, unknown>][] = [
       [1, { name: "ValueError", code: "VQA_UNKNOWN_ROLE", id: "b0", field: "messages[0].role" }],
-      [2, { name: "ImageError", code: "IMAGE_UNDECODABLE", id: "b1", field: "image" }],
+      [2, { name: "ImageError", code: "IMAGE_UNREADABLE", id: "b1", field: "image" }],
       [4, { name: "ValueError", code: "VQA_IMAGE_OUTSIDE_ROOT", id: "b2", field: "image" }],
       [5, { name: "MissingError", code: "VQA_NO_CONVERSATIONS", id: "b3", field: "messages" }],
       [6, { name: "ValueError", code: "VQA_EMPTY_CONVERSATIONS", id: "b4", field: "messages" }],
@@ -170,7 +170,7 @@ describe("openParquetVqa on tables written by DuckDB", () => {
     const skipping = openParquetVqa(file, { imageRoot, onError: "skip" });
     const rows = await readRows(skipping);
     expect(rows.map((r) => [r.sample_id, r.images.length])).toEqual([["g0", 1], ["g1", 1], ["g2", 0]]);
-    expect(skipping.skipped()).toEqual({ IMAGE_UNDECODABLE: 1, VQA_EMPTY_CONVERSATIONS: 1, VQA_IMAGE_OUTSIDE_ROOT: 1, VQA_NO_CONVERSATIONS: 1, VQA_UNKNOWN_ROLE: 1 });
+    expect(skipping.skipped()).toEqual({ IMAGE_UNREADABLE: 1, VQA_EMPTY_CONVERSATIONS: 1, VQA_IMAGE_OUTSIDE_ROOT: 1, VQA_NO_CONVERSATIONS: 1, VQA_UNKNOWN_ROLE: 1 });
   });
 
   it("names a configured column that the file lacks, and a path-only image without an image root", async () => {

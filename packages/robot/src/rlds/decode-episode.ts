@@ -5,8 +5,8 @@ import { featureLength } from "./example.js";
 import type { FeatureValue } from "./example.js";
 import { storageOf, valuesPerStep } from "./features.js";
 import type { FlatFeature } from "./features.js";
-import { checkImageHeader, imageKind, validateImage } from "./images.js";
-import type { ImageValidation } from "./images.js";
+import { checkImageHeader, imageKind, validateImage } from "@cotrain/vision";
+import type { ImageValidation } from "@cotrain/vision";
 import { cameraName } from "./mapping.js";
 import type { ResolvedKey, ResolvedMapping } from "./mapping.js";
 

@@ -1,6 +1,7 @@
 import type { Normalizer } from "../stats/normalizer.js";
 import type { RldsDatasetOptions } from "./dataset.js";
-import type { ImageValidation } from "./images.js";
+import type { ImageValidation } from "@cotrain/vision";
+export { imageValidation } from "@cotrain/vision";
 
 /** Options of `readRldsEpisodes` (episodes as they are) and the base of `openRlds` (rows). */
 export interface RldsReadOptions extends RldsDatasetOptions {
@@ -31,14 +32,6 @@ export interface OpenRldsOptions extends RldsReadOptions {
   instructionChoice?: "primary" | "random";
   /** Normalizers applied to every row's action (per dimension of each chunk step) and state. */
   normalize?: { action?: Normalizer; state?: Normalizer };
-}
-
-export function imageValidation(option: RldsReadOptions["validateImages"]): ImageValidation {
-  if (option === undefined) return "header";
-  if (option === true) return "decode";
-  if (option === false) return "off";
-  if (option !== "header" && option !== "decode" && option !== "off") throw new RangeError(`validateImages must be a boolean, "header", "decode" or "off", got ${JSON.stringify(option)}`);
-  return option;
 }
 
 export function nonNegativeInteger(name: string, value: number, min = 0): number {

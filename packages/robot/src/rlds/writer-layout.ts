@@ -3,7 +3,7 @@ import { probeImage } from "@cotrain/vision";
 import type { Episode } from "../episode.js";
 import { parseFeatures } from "./features.js";
 import type { FlatFeature } from "./features.js";
-import { imageKind } from "./images.js";
+import { imageKind } from "@cotrain/vision";
 import { cameraName } from "./mapping.js";
 import type { RldsMapping } from "./mapping.js";
 import { presetFeatures, presetMapping } from "./presets.js";
@@ -37,7 +37,8 @@ export async function writerLayout(first: Episode | undefined, options: LayoutOp
       if (!frame) continue;
       const info = await probeImage(frame, { id: first.id, field: f.key });
       f.shape = [info.height, info.width, 3];
-      f.encodingFormat = imageKind(frame) ?? f.encodingFormat ?? "jpeg";
+      const kind = imageKind(frame); // TFDS's Image feature encodes only PNG and JPEG
+      f.encodingFormat = kind === "png" || kind === "jpeg" ? kind : (f.encodingFormat ?? "jpeg");
     }
   }
   return { features, mapping };
