@@ -47,3 +47,12 @@ export function emptyStats(): CollatorStats {
 export function bump(counter: Record<string, number>, key: string, by = 1): void {
   counter[key] = (counter[key] ?? 0) + by;
 }
+
+/** Adds one batch's counters (`delta`) to a running total, in place. */
+export function addStats(total: CollatorStats, delta: CollatorStats): void {
+  for (const key of Object.keys(delta) as (keyof CollatorStats)[]) {
+    const v = delta[key];
+    if (typeof v === "number") (total[key] as number) += v;
+    else for (const [k, n] of Object.entries(v)) bump(total[key] as Record<string, number>, k, n);
+  }
+}

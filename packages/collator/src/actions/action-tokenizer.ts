@@ -37,6 +37,10 @@ type Binning = { kind: "uniform"; low: number; high: number } | { kind: "quantil
  * OpenVLA / RT-2); a flattened chunk H×D encodes to H×D ids. decode gives bin centers, so decode(encode(a)) is
  * within half a bin of a (after clipping to the binned range).
  */
+export type ActionTokenizerJson =
+  | { kind: "uniform"; dim: number; bins: number; vocabSize: number; placement: ActionTokenPlacement; low: number; high: number }
+  | { kind: "quantile"; dim: number; bins: number; vocabSize: number; placement: ActionTokenPlacement; edges: number[][] };
+
 export class ActionTokenizer {
   readonly dim: number;
   readonly bins: number;
@@ -86,6 +90,19 @@ export class ActionTokenizer {
       if ((e[bins] as number) <= (e[0] as number)) throw new ConfigError("ACTION_EDGES", `dimension ${d} edges span nothing ([${e[0]}, ${e[bins]}])`);
     });
     return new ActionTokenizer(edges.length, bins, options.vocabSize, options.placement ?? "tail", { kind: "quantile", edges });
+  }
+
+  /** Plain data that `ActionTokenizer.fromJSON` turns back into this tokenizer (for checkpoints and worker threads). */
+  toJSON(): ActionTokenizerJson {
+    const b = this.binning;
+    const common = { dim: this.dim, bins: this.bins, vocabSize: this.vocabSize, placement: this.placement };
+    return b.kind === "uniform" ? { ...common, kind: "uniform", low: b.low, high: b.high } : { ...common, kind: "quantile", edges: b.edges.map((e) => Array.from(e)) };
+  }
+
+  static fromJSON(json: ActionTokenizerJson): ActionTokenizer {
+    if (json.kind === "uniform") return ActionTokenizer.uniform({ dim: json.dim, bins: json.bins, vocabSize: json.vocabSize, placement: json.placement, low: json.low, high: json.high });
+    if (json.kind === "quantile") return ActionTokenizer.quantile({ edges: json.edges, vocabSize: json.vocabSize, placement: json.placement });
+    throw new ConfigError("ACTION_TOKENIZER_JSON", `unknown action tokenizer kind ${JSON.stringify((json as { kind: unknown }).kind)}`);
   }
 
   /** The bin of `value` in dimension `d` (clipped to the binned range). */

@@ -45,7 +45,7 @@ export function chatTemplate(spec: ChatTemplateSpec): PromptTemplate {
     throw new TypeError(`template ${spec.name}: \`robotPrompt\` must contain "${INSTRUCTION}" exactly once, got ${JSON.stringify(spec.robotPrompt)}`);
   }
   const frozen = structuredClone(spec);
-  return { name: frozen.name, render: (input) => renderChat(frozen, input) };
+  return { name: frozen.name, spec: frozen, render: (input) => renderChat(frozen, input) };
 }
 
 function renderChat(spec: ChatTemplateSpec, input: TemplateInput): Segment[] {

@@ -1,3 +1,4 @@
+import type { ChatTemplateSpec } from "./chat-template.js";
 import type { Message, SampleKind } from "@cotrain/core";
 
 /**
@@ -41,5 +42,7 @@ export interface Segment {
 
 export interface PromptTemplate {
   readonly name: string;
+  /** The spec a chat template was made from (plain data), so another thread can make it again. */
+  readonly spec?: ChatTemplateSpec;
   render(input: TemplateInput): Segment[];
 }

@@ -1,4 +1,4 @@
-import type { EncodeOptions, TextTokenizer } from "./types.js";
+import type { EncodeOptions, TextTokenizer, TokenizerRecipe } from "./types.js";
 
 export interface ByteTokenizerOptions {
   /** Extra special tokens after the built-in ones (`<pad>`, `<s>`, `</s>`, `<image>`), each one id. */
@@ -21,7 +21,7 @@ export function createByteTokenizer(options: ByteTokenizerOptions = {}): TextTok
   if (!Number.isInteger(reserved) || reserved < 0) throw new RangeError(`\`reserved\` must be a non-negative integer, got ${reserved}`);
   const specials = [...BUILT_IN, ...(options.specials ?? [])];
   if (new Set(specials).size !== specials.length) throw new RangeError(`special tokens must be distinct, got ${JSON.stringify(specials)}`);
-  return new ByteTokenizer(specials, reserved);
+  return new ByteTokenizer(specials, reserved, { kind: "byte", options: { specials: options.specials ?? [], reserved } });
 }
 
 class ByteTokenizer implements TextTokenizer {
@@ -37,7 +37,11 @@ class ByteTokenizer implements TextTokenizer {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly specials: readonly string[], reserved: number) {
+  constructor(
+    private readonly specials: readonly string[],
+    reserved: number,
+    readonly recipe: TokenizerRecipe,
+  ) {
     this.textIdLimit = 256 + specials.length;
     this.vocabSize = this.textIdLimit + reserved;
     this.specialIds = new Map(specials.map((s, i) => [s, 256 + i]));

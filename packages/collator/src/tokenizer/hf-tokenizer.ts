@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { ConfigError, FormatError, MissingError, ValueError } from "@cotrain/core";
 import { continuationVariant } from "./continuation.js";
-import type { EncodeOptions, TextTokenizer } from "./types.js";
+import type { EncodeOptions, TextTokenizer, TokenizerRecipe } from "./types.js";
 
 export interface HfTokenizerOptions {
   /** Override the special tokens named in tokenizer_config.json (token strings, e.g. "<s>"). */
@@ -74,8 +74,11 @@ class HfTokenizer implements TextTokenizer {
   private readonly first: Tokenizer;
   private readonly rest: Tokenizer;
 
+  readonly recipe: TokenizerRecipe;
+
   constructor(json: Json, config: Json, options: HfTokenizerOptions) {
     this.name = options.name ?? "tokenizer.json";
+    this.recipe = { kind: "hf", tokenizerJson: json, tokenizerConfig: config, options: { ...options } };
     if (!Array.isArray(json.added_tokens)) json = { ...json, added_tokens: [] };
     try {
       this.first = new Tokenizer(json, config);

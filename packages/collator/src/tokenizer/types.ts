@@ -29,8 +29,18 @@ export interface TextTokenizer {
    * tokens placed there can never collide with text. Equal to vocabSize for file tokenizers.
    */
   readonly textIdLimit: number;
+  /**
+   * How to build this tokenizer again in another thread (plain data: structured-cloneable). Tokenizers without
+   * one work in-process only; the collator pool needs it.
+   */
+  readonly recipe?: TokenizerRecipe;
   encode(text: string, options?: EncodeOptions): number[];
   decode(ids: ArrayLike<number>): string;
   idToToken(id: number): string | undefined;
   tokenToId(token: string): number | undefined;
 }
+
+/** What `tokenizerFromRecipe` rebuilds a tokenizer from. */
+export type TokenizerRecipe =
+  | { kind: "byte"; options: { specials?: readonly string[]; reserved?: number } }
+  | { kind: "hf"; tokenizerJson: Record<string, unknown>; tokenizerConfig: Record<string, unknown>; options: Record<string, unknown> };

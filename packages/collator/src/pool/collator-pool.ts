@@ -1,0 +1,101 @@
+import { availableParallelism } from "node:os";
+import type { RecordBatch } from "apache-arrow";
+import { ConfigError } from "@cotrain/core";
+import type { JsonValue } from "@cotrain/core";
+import { decodePlan } from "@cotrain/vision";
+import type { DecodePlan } from "@cotrain/vision";
+import type { Batch } from "../batch.js";
+import { createCollateCore } from "../collate-core.js";
+import { createCollatorCounters } from "../collator.js";
+import type { Collator } from "../collator.js";
+import { describeRow } from "../describe.js";
+import type { CollatorOptions } from "../options.js";
+import { InProcessLane, WorkerLane } from "./lanes.js";
+import type { JobResult, Lane } from "./lanes.js";
+import { toPortable } from "./portable.js";
+
+export interface CollatorPoolOptions extends CollatorOptions {
+  /** Worker threads (default: the machine's cores); 0 collates in this thread, still several batches at once. */
+  workers?: number;
+  /** Batches collated at once (default 2 per worker, 2 with no workers). Memory is bounded by this × batch bytes. */
+  maxPending?: number;
+  /** Images each worker keeps in sharp's thread pool (default: 2 per core, spread over the workers). */
+  inFlight?: number;
+}
+
+/** A collated batch and the collator's state right after it (what a checkpoint taken after it must hold). */
+export interface Collated {
+  batch: Batch;
+  state: JsonValue;
+}
+
+/**
+ * A Collator whose batches may be submitted before earlier ones finish, and are collated on worker threads. Results
+ * come back in submission order and are byte-identical to createCollator's: every batch is a function of its rows,
+ * its epoch and the source names known after it, and those two are fixed here, in submission order.
+ */
+export type CollatorPool = Collator & {
+  readonly workers: number;
+  readonly maxPending: number;
+  /** Starts collating now; resolves in submission order. Call it for the next batch without awaiting this one. */
+  submit(batch: RecordBatch): Promise<Collated>;
+  /** Stops the worker threads (pending batches reject). Idle workers never keep the process alive, even unclosed. */
+  close(): Promise<void>;
+};
+
+export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
+  const { workers: w, maxPending: m, inFlight: f, ...collatorOptions } = options;
+  const workers = w ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) throw new ConfigError("COLLATOR_WORKERS", `\`workers\` must be a non-negative integer, got ${w}`, { field: "workers" });
+  const maxPending = m ?? Math.max(2, 2 * workers);
+  if (!Number.isInteger(maxPending) || maxPending < 1) throw new ConfigError("COLLATOR_MAX_PENDING", `\`maxPending\` must be a positive integer, got ${m}`, { field: "maxPending" });
+  const core = createCollateCore(collatorOptions); // validates the options here, before any thread starts
+  const counters = createCollatorCounters(collatorOptions);
+  const lanes: Lane[] = workers === 0 ? [new InProcessLane(core)] : startWorkers(collatorOptions, workers, f);
+  let delivered: Promise<unknown> = Promise.resolve();
+
+  const submit = (batch: RecordBatch): Promise<Collated> => {
+    const sourceNames = counters.assign(batch);
+    const epoch = counters.epoch();
+    const lane = lanes.reduce((best, l) => (l.active < best.active ? l : best));
+    const work = lane.run({ batch, epoch, sourceNames });
+    work.catch(() => undefined); // observed below, in order
+    const result = delivered.then(() => work).then((r: JobResult): Collated => {
+      counters.add(r.stats);
+      // The state as a one-at-a-time collator has it right after this batch: its epoch and source names, not
+      // those of batches submitted after it.
+      return { batch: r.batch, state: { epoch, sourceNames, stats: counters.api.stats() as unknown as JsonValue } };
+    });
+    delivered = result.catch(() => undefined); // a failed batch is reported to its caller; later ones still come in order
+    return result;
+  };
+
+  const collate = async (batch: RecordBatch): Promise<Batch> => (await submit(batch)).batch;
+  return Object.assign(collate, {
+    tokenizer: core.tokenizer,
+    template: core.template,
+    actionTokenizer: core.actionTokenizer,
+    vocabSize: core.vocabSize,
+    describe: (batch: Batch, row: number, o: { padding?: boolean } = {}): string => describeRow(batch, row, { tokenizer: core.tokenizer, actionTokenizer: core.actionTokenizer, ...o }),
+    ...counters.api,
+    workers,
+    maxPending,
+    submit,
+    close: async (): Promise<void> => void (await Promise.all(lanes.map((l) => l.close()))),
+  });
+}
+
+/**
+ * Worker threads share this process's libuv pool, where sharp decodes: each image runs on one libvips thread
+ * (decode-bound small outputs gain nothing from more) and the workers together keep about 2 images per core in
+ * flight, so the cores stay busy across batch boundaries without oversubscribing them.
+ */
+function startWorkers(options: CollatorOptions, workers: number, inFlight: number | undefined): Lane[] {
+  const portable = toPortable(options);
+  const cores = availableParallelism();
+  const each = inFlight ?? Math.max(2, Math.ceil((2 * cores) / workers));
+  if (!Number.isInteger(each) || each < 1) throw new ConfigError("COLLATOR_IN_FLIGHT", `\`inFlight\` must be a positive integer, got ${inFlight}`, { field: "inFlight" });
+  const decode: DecodePlan = { vipsThreads: 1, inFlight: each };
+  decodePlan(); // sharp must be loaded in the main thread before any worker loads it (sharp's worker-thread rule)
+  return Array.from({ length: workers }, () => new WorkerLane(portable, decode));
+}

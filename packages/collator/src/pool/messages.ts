@@ -1,0 +1,14 @@
+import type { Batch } from "../batch.js";
+import type { CollatorStats } from "../stats.js";
+import type { WireError } from "./wire.js";
+
+/** Main thread → worker: one batch to collate. */
+export interface JobMessage {
+  seq: number;
+  bytes: Uint8Array;
+  epoch: number;
+  sourceNames: string[];
+}
+
+/** Worker → main thread: the collated batch and its counters, or the error. */
+export type ResultMessage = { seq: number; batch: Batch; stats: CollatorStats; error?: undefined } | { seq: number; error: WireError };
