@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
-  ChecksumError, FormatError, MissingError, TruncatedError, batchToRows, collect, fromRows, openShards, partitionInputs, parseShardSpec, writeShards,
+  ChecksumError, FormatError, MissingError, TruncatedError, batchToRows, collect, fromRows, openShards, partitionInputs, parseShardSpec, readManifests, writeShards,
 } from "@cotrain/core";
 import type { Manifest } from "@cotrain/core";
 import { runResumeTest, errorOf } from "@cotrain/test-utils";
@@ -94,6 +94,22 @@ describe("manifests and workers", () => {
     expect(parseShardSpec("3/8")).toEqual({ index: 3, count: 8 });
     expect(() => parseShardSpec("8/8")).toThrow(/0..7, got 8/);
     expect(() => parseShardSpec("x")).toThrow(/i\/n/);
+  });
+
+  it("records the job's meta in the manifest, and reads manifests without it", async () => {
+    const dir = tmp();
+    const meta = { images: { size: [224, 224], resize: "crop", kernel: "lanczos3", format: "raw", quality: null } };
+    const written = await writeShards(fromRows(rows.slice(0, 5)), dir, { meta });
+    expect(written.meta).toEqual(meta);
+    expect((await readManifests(dir))[0]!.manifest.meta).toEqual(meta);
+    const path = join(dir, "manifest.json");
+    const { meta: _, ...old } = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+    writeFileSync(path, JSON.stringify(old));
+    expect((await readManifests(dir))[0]!.manifest.meta).toBeUndefined();
+    expect((await collect(openShards(dir))).flatMap(batchToRows)).toHaveLength(5);
+    writeFileSync(path, JSON.stringify({ ...old, meta: [1] }));
+    expect((await errorOf(() => readManifests(dir))).code).toBe("MANIFEST_META");
+    await expect(writeShards(fromRows(rows.slice(0, 1)), tmp(), { meta: "x" as never })).rejects.toThrow(/meta must be a JSON object/);
   });
 
   it("a missing folder, a missing manifest and a malformed manifest are typed errors", async () => {

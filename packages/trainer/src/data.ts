@@ -1,6 +1,7 @@
 import type { RecordBatch } from "apache-arrow";
 import type { JsonValue, Source } from "@cotrain/core";
-import type { Batch } from "@cotrain/collator";
+import { BatchLoader } from "@cotrain/collator";
+import type { Batch, Collated } from "@cotrain/collator";
 
 /**
  * What the trainer needs from a collator: a function from a canonical RecordBatch to a Batch. The real one
@@ -14,16 +15,10 @@ export type Collate = ((batch: RecordBatch) => Promise<Batch>) & {
   stats?: () => unknown;
   vocabSize?: number;
   actionTokenizer?: { firstId: number; endId: number } | null;
+  /** A createCollatorPool: batches are submitted ahead, up to maxPending at once. */
+  submit?: (batch: RecordBatch) => Promise<Collated>;
+  maxPending?: number;
 };
-
-/** A data source that may report statistics (the mixer's per-source counts and achieved ratios). */
-export type StatsSource = Source & { stats?: () => unknown };
-
-/** The collator's state for a checkpoint: its own state() if it has one, else the epoch it was set to. */
-export function collatorState(collate: Collate, epoch: number): JsonValue {
-  if (typeof collate.state === "function") return { state: collate.state() };
-  return { epoch };
-}
 
 export function restoreCollator(collate: Collate, saved: JsonValue): void {
   if (saved === null || typeof saved !== "object" || Array.isArray(saved)) return;
@@ -39,65 +34,41 @@ export interface FetchedBatch<T> {
   collatorState: JsonValue;
   /** The source's stats() right after this batch (undefined when it has none). */
   sourceStats: JsonValue | undefined;
+  /** Milliseconds `next()` waited for this batch. */
+  waitMs: number;
 }
 
 /**
- * Reads source → collate → prepare one batch ahead: `next()` hands out the batch fetched during the previous
- * step and starts fetching the following one, yielding once to the event loop so that fetch reaches its
- * asynchronous work (file reads, image decoding in libuv's thread pool), which then overlaps the synchronous
- * training step. JavaScript work of the pipeline (tokenizing, packing, `prepare`) still runs between steps. Fetches are chained, never concurrent, so the
- * state (and stats) captured after batch k describe exactly "k batches consumed". At the end of an epoch it resets the source to
- * the next epoch (and tells the collator); a source that is empty right after a reset ends the stream.
+ * Reads source → collate ahead of the training loop (collator's BatchLoader: one batch ahead for a plain collator,
+ * `maxPending` batches for a createCollatorPool, whose workers then collate while the synchronous training step
+ * runs), then `prepare`s each batch as it is handed out. Each batch carries the states right after it, so a
+ * checkpoint taken after batch k describes exactly "k batches consumed". At the end of an epoch the source is
+ * reset to the next one (and the collator told); a source that is empty right after a reset ends the stream.
  */
 export class Prefetcher<T> {
-  private pending: Promise<FetchedBatch<T> | null> | null = null;
-  private epoch: number;
+  private readonly loader: BatchLoader;
 
   constructor(
-    private readonly source: Source,
+    source: Source,
     private readonly collate: Collate,
     private readonly prepare: (batch: Batch) => T,
     startEpoch: number,
   ) {
-    this.epoch = startEpoch;
+    this.loader = new BatchLoader(source, collate, { epoch: startEpoch, repeat: true });
   }
 
-  private async fetch(): Promise<FetchedBatch<T> | null> {
-    let record: RecordBatch | null = await this.source.next();
-    if (record === null) {
-      this.epoch++;
-      this.source.reset(this.epoch);
-      this.collate.setEpoch?.(this.epoch);
-      record = await this.source.next();
-      if (record === null) return null;
-    }
-    const sourceState = this.source.state();
-    const sourceStats = (this.source as StatsSource).stats?.() as JsonValue | undefined;
-    const batch = await this.collate(record);
-    const collatorStateNow = collatorState(this.collate, this.epoch);
-    return { value: this.prepare(batch), epoch: this.epoch, sourceState, collatorState: collatorStateNow, sourceStats };
-  }
-
-  /** The next batch (null at the end of the data); starts fetching the one after. */
+  /** The next batch (null at the end of the data). */
   async next(): Promise<FetchedBatch<T> | null> {
-    const current = this.pending ?? this.fetch();
-    this.pending = null;
-    const item = await current;
-    if (item !== null) {
-      this.pending = this.fetch();
-      // Marks a failure as handled until the next call awaits it (and rethrows it there).
-      this.pending.catch(() => undefined);
-      // Let the fetch run its synchronous and microtask parts now, until it waits on real I/O (file reads, image
-      // decoding on libuv's threads); otherwise it would start only after the caller's synchronous step.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return item;
+    const item = await this.loader.next();
+    if (item === null) return null;
+    // Let the reads started for later batches reach their I/O before the caller's synchronous step blocks.
+    await new Promise((resolve) => setImmediate(resolve));
+    const collator: JsonValue = item.collatorState === undefined ? { epoch: item.epoch } : { state: item.collatorState };
+    return { value: this.prepare(item.batch), epoch: item.epoch, sourceState: item.sourceState, collatorState: collator, sourceStats: item.sourceStats, waitMs: item.waitMs };
   }
 
-  /** Waits for an in-flight fetch to settle (its result is dropped), so nothing runs after the loop ends. */
+  /** Waits for in-flight fetches to settle (their results are dropped), so nothing runs after the loop ends. */
   async drain(): Promise<void> {
-    const p = this.pending;
-    this.pending = null;
-    if (p) await p.catch(() => null);
+    await this.loader.drain();
   }
 }

@@ -29,7 +29,7 @@ export type { ActionEval, TextEval, Batches } from "./eval.js";
 export { generate } from "./generate.js";
 export type { GenerateRequest, GenerateOptions } from "./generate.js";
 export { Prefetcher } from "./data.js";
-export type { Collate, StatsSource, FetchedBatch } from "./data.js";
+export type { Collate, FetchedBatch } from "./data.js";
 export { MetricsWriter, readMetrics, sourceShares } from "./metrics.js";
 export type { StepMetrics, EvalMetrics, MetricsLine } from "./metrics.js";
 export { Progress } from "./progress.js";

@@ -127,6 +127,8 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
     let lastSavedStep = -1;
     let lastEvalStep = -1;
     let pending = item;
+    let waitedMs = 0;
+    let busyMs = 0;
     const evals: EvalMetrics[] = [];
     const checkpoint = async (): Promise<void> => {
       const state: TrainerState = { step, epoch: pending.epoch, samples, source: pending.sourceState, collator: pending.collatorState, rng: [...rng.state()] as TrainerState["rng"], seed, backend: selection.backend };
@@ -161,6 +163,8 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       const dropout = model.config.dropout > 0 ? { rng, rate: model.config.dropout } : undefined;
       const r = trainStep(model, optimizer, prepared, { lambda, actionLoss, dropout, trainable, lr, clipNorm: o.clipNorm });
       const stepMs = now() - s0;
+      if (step > startStep) waitedMs += firstWait;
+      busyMs += stepMs + (step > startStep ? firstWait : 0);
       step++;
       samples += prepared.size;
       const batch = prepared.batch;
@@ -178,6 +182,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         sourceShares: sourceShares(batch.sources, batch.sourceNames),
         stepMs,
         dataWaitMs: firstWait,
+        dataWaitShare: busyMs > 0 ? waitedMs / busyMs : 0,
         samplesPerSec: (1000 * batch.size) / (stepMs + firstWait),
         numTensors: tf.memory().numTensors,
         ...(stats === undefined ? {} : { sourceStats: stats }),

@@ -24,6 +24,11 @@ export interface StepMetrics {
   stepMs: number;
   /** Milliseconds the loop waited for the prefetched batch before the step could start. */
   dataWaitMs: number;
+  /**
+   * Data wait as a share of wall time since this run (or resume) started, after its first step: the loader keeps
+   * up when it stays near 0 (the first batch, which also waits for worker start-up, is not counted).
+   */
+  dataWaitShare: number;
   samplesPerSec: number;
   /** tf.memory().numTensors after the step (flat across steps unless something leaks). */
   numTensors: number;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fromRows, shuffle, Rng } from "@cotrain/core";
 import type { RowInput } from "@cotrain/core";
-import { createCollator, ActionTokenizer, createByteTokenizer } from "@cotrain/collator";
+import { createCollator, createCollatorPool, ActionTokenizer, createByteTokenizer } from "@cotrain/collator";
 import { mix } from "@cotrain/mixer";
 import { train, readMetrics, evaluateText, collated } from "@cotrain/trainer";
 import type { TrainConfig } from "@cotrain/trainer";
@@ -69,7 +69,8 @@ describe("with the real collator", () => {
 });
 
 describe("with the real mixer and collator", () => {
-  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, maxLength: 16, padding: "max" });
+  const collatorOptions = { tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 3 }, image: { size: 16 }, maxLength: 16, padding: "max" } as const;
+  const collate = createCollator(collatorOptions);
   const all = rows(40, 11);
   const makeMixer = () =>
     mix({
@@ -102,6 +103,28 @@ describe("with the real mixer and collator", () => {
     a.forEach((l, i) => {
       expect(b[i]!.loss, `step ${l.step}`).toBeCloseTo(l.loss, 5);
       expect(b[i]!.sourceStats).toEqual(l.sourceStats);
+    });
+  });
+
+  it("trains the same with a worker pool collating ahead, and resumes mid-run with the pool on", async () => {
+    const full = mkdtempSync(join(tmpdir(), "cotrain-mix-"));
+    (await train(base(full))).model.dispose();
+    const split = mkdtempSync(join(tmpdir(), "cotrain-pool-"));
+    const abort = new AbortController();
+    const first = createCollatorPool({ ...collatorOptions, workers: 2 });
+    (await train(base(split, { collate: first, signal: abort.signal, onStep: (m) => m.step === 5 && abort.abort() }))).model.dispose();
+    await first.close();
+    const second = createCollatorPool({ ...collatorOptions, workers: 2 });
+    (await train(base(split, { collate: second, resume: true }))).model.dispose();
+    await second.close();
+    const a = trainLines(full);
+    const b = trainLines(split);
+    expect(b.map((l) => l.step)).toEqual(a.map((l) => l.step));
+    a.forEach((l, i) => {
+      expect(b[i]!.loss, `step ${l.step}`).toBeCloseTo(l.loss, 5);
+      expect(b[i]!.sourceStats).toEqual(l.sourceStats);
+      expect(b[i]!.dataWaitShare).toBeGreaterThanOrEqual(0);
+      expect(b[i]!.dataWaitShare).toBeLessThanOrEqual(1);
     });
   });
 });

@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { ImageError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
+import { isRawImage, readRawImage } from "./raw-image.js";
 
 /**
  * sharp's strictness: abort on truncated or erroneous pixel data, accept what libjpeg only warns about (a few
@@ -32,16 +33,28 @@ export interface DecodedImage {
 /**
  * Reads an encoded image's header and fully decodes it once, so a truncated or corrupt file is caught here
  * (sharp's metadata alone accepts a JPEG whose scan data is cut off). Raises ImageError naming `where`.
+ * Raw images (raw-image.ts) are checked by their header and length alone (format "raw"), without sharp.
  */
 export async function probeImage(bytes: Uint8Array, where: ErrorLocation = {}): Promise<ImageInfo> {
+  if (isRawImage(bytes)) {
+    const raw = readRawImage(bytes, where);
+    return { width: raw.width, height: raw.height, channels: raw.channels, format: "raw" };
+  }
   const decoded = await decodeImage(bytes, where);
   const meta = await sharp(bytes).metadata();
   return { width: decoded.width, height: decoded.height, channels: decoded.channels, format: meta.format ?? "unknown" };
 }
 
-/** Decodes JPEG/PNG/WebP bytes to 3-channel Uint8 HWC pixels (alpha dropped, grey expanded). */
+/**
+ * Decodes JPEG/PNG/WebP bytes to 3-channel Uint8 HWC pixels (alpha dropped, grey expanded). Raw image bytes need
+ * no decoding: their `data` is a view into `bytes` (copy it before changing it).
+ */
 export async function decodeImage(bytes: Uint8Array, where: ErrorLocation = {}): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
+  if (isRawImage(bytes)) {
+    const raw = readRawImage(bytes, where);
+    return { data: raw.pixels, width: raw.width, height: raw.height, channels: raw.channels };
+  }
   try {
     const { data, info } = await sharp(bytes, { failOn: FAIL_ON }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };

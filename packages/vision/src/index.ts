@@ -15,6 +15,13 @@
  *                     "imagenet" | "clip" | {mean, std} | null, augment?: "octo" | "openvla" | "color" |
  *                     AugmentSpec | null, centerScale?: number (default 1) }
  *
+ *   preprocessImage(bytes, {size, resize?, kernel?, format?: "jpeg" (default) | "png" | "raw", quality?})
+ *     → Promise<Uint8Array>: the image at the target size, the same pixels transformImage computes without
+ *       normalization; preprocessImages(source, options) applies it to the `images` column of every batch.
+ *
+ *   Raw images (encodeRawImage / readRawImage): a 16-byte header + H×W×3 RGB bytes, carried in the `images`
+ *   column like JPEG; transformImage returns them without decoding when they already have the output size.
+ *
  * Augmentation draws from `Rng.from(seed, ...key)`: the same seed and key give the same pixels in any process.
  * Undecodable, corrupt or truncated bytes raise ImageError carrying `where`.
  */
@@ -36,5 +43,11 @@ export { planResize, centerWindow } from "./geometry.js";
 export type { ResizePlan, Window } from "./geometry.js";
 export { configureDecoding, defaultDecodePlan, decodePlan } from "./pool.js";
 export type { DecodePlan } from "./pool.js";
+export { encodeRawImage, isRawImage, readRawImage, RAW_IMAGE_MAGIC, RAW_HEADER_BYTES } from "./raw-image.js";
+export type { RawImage } from "./raw-image.js";
+export { preprocessImage, resolvePreprocess } from "./preprocess.js";
+export type { PreprocessOptions, PreprocessFormat, ImagePreprocessing } from "./preprocess.js";
+export { preprocessImages } from "./preprocess-source.js";
+export type { PreprocessImagesOptions } from "./preprocess-source.js";
 export { checkImageHeader, imageKind, imageValidation, validateImage } from "./validate.js";
 export type { ImageValidation, ValidateImagesOption } from "./validate.js";

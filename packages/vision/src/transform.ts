@@ -3,12 +3,13 @@ import type { Sharp } from "sharp";
 import { ConfigError, ImageError, Rng } from "@cotrain/core";
 import type { ErrorLocation, SeedLike } from "@cotrain/core";
 import { drawAugment } from "./augment.js";
-import { applyColorJitter } from "./color-jitter.js";
+import { applyColorJitter, isIdentityJitter } from "./color-jitter.js";
 import { FULL_WINDOW, centerWindow, planResize } from "./geometry.js";
 import { normalizeInto } from "./normalize.js";
 import { resolveSpec } from "./spec.js";
 import type { ResolvedSpec, TransformSpec } from "./spec.js";
 import { FAIL_ON, imageFailure } from "./decode.js";
+import { isRawImage, readRawImage } from "./raw-image.js";
 
 export interface TransformOptions {
   /** Augmentation seed (required when the spec augments). The draw is `Rng.from(seed, ...key)`. */
@@ -22,7 +23,10 @@ export interface TransformOptions {
 }
 
 export interface TransformedImage {
-  /** Row-major HWC RGB bytes, width × height × 3. */
+  /**
+   * Row-major HWC RGB bytes, width × height × 3. For a raw input image of the output size (and no crop) this is a
+   * view into the input bytes, not a copy.
+   */
   uint8: Uint8Array;
   /** The same pixels normalized per channel (absent when the spec's `normalize` is null). */
   float32?: Float32Array;
@@ -31,7 +35,7 @@ export interface TransformedImage {
   channels: 3;
 }
 
-/** Encoded JPEG/PNG/WebP bytes → a model-ready image. Raises ImageError (naming `where`) for undecodable input. */
+/** Encoded JPEG/PNG/WebP (or raw, see raw-image.ts) bytes → a model-ready image. Raises ImageError (naming `where`) for undecodable input. */
 export async function transformImage(bytes: Uint8Array, spec: TransformSpec, options: TransformOptions = {}): Promise<TransformedImage> {
   const resolved = resolveSpec(spec);
   const uint8 = await transformToBytes(bytes, resolved, options);
@@ -43,7 +47,11 @@ export async function transformImage(bytes: Uint8Array, spec: TransformSpec, opt
   return out;
 }
 
-/** The Uint8 HWC output of one image (shared by the single and the batch form). */
+/**
+ * The Uint8 HWC output of one image (shared by the single and the batch form, and by preprocessImage, so that
+ * preprocessed shards hold exactly the pixels the online path computes). Raw input of the output size is
+ * returned as a view of its pixels without touching sharp (copied only when colour jitter changes it).
+ */
 export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, options: TransformOptions): Promise<Uint8Array> {
   const where = options.where ?? {};
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`image bytes must be a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
@@ -57,13 +65,29 @@ export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, op
   }
   const window = draw?.crop ?? (spec.centerScale < 1 ? centerWindow(spec.centerScale) : FULL_WINDOW);
   const { width, height } = spec;
+  const raw = isRawImage(bytes) ? readRawImage(bytes, where) : null;
+  if (raw !== null && window === FULL_WINDOW && raw.width === width && raw.height === height) {
+    // Preprocessed pixels of the output size (`cotrain convert --image-format raw`): no decode, no resize, no copy.
+    if (draw === null || isIdentityJitter(draw)) return raw.pixels;
+    const pixels = raw.pixels.slice(); // the jitter works in place; the input belongs to the caller's batch
+    applyColorJitter(pixels, draw);
+    return pixels;
+  }
   let data: Buffer;
   try {
-    let image = sharp(bytes, { failOn: FAIL_ON });
-    // A JPEG has no alpha and, on the default path, needs no header read: skip that round trip to the pool.
-    const needHeader = window !== FULL_WINDOW || !isJpeg(bytes);
-    const meta = needHeader ? await image.metadata() : null;
-    if (meta?.hasAlpha === true) image = await withoutAlpha(image);
+    let image: Sharp;
+    let meta: { width?: number; height?: number; hasAlpha?: boolean } | null;
+    if (raw !== null) {
+      // Other sizes and crop windows resample raw pixels through the same resize as encoded images.
+      image = sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } });
+      meta = { width: raw.width, height: raw.height, hasAlpha: false };
+    } else {
+      image = sharp(bytes, { failOn: FAIL_ON });
+      // A JPEG has no alpha and, on the default path, needs no header read: skip that round trip to the pool.
+      const needHeader = window !== FULL_WINDOW || !isJpeg(bytes);
+      meta = needHeader ? await image.metadata() : null;
+      if (meta?.hasAlpha === true) image = await withoutAlpha(image);
+    }
     if (window === FULL_WINDOW) {
       // sharp's own cover/fill: the same pixels as `sharp().resize(w, h, {fit})`, shrink-on-load where it applies.
       image.resize(width, height, { fit: spec.resize === "crop" ? "cover" : "fill", kernel: spec.kernel });
@@ -72,9 +96,9 @@ export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, op
       const plan = planResize(meta.width, meta.height, width, height, spec.resize, window);
       image.resize(plan.resizeWidth, plan.resizeHeight, { fit: "fill", kernel: spec.kernel }).extract({ left: plan.left, top: plan.top, width, height });
     }
-    const { data: raw, info } = await image.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    const { data: out, info } = await image.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     if (info.width !== width || info.height !== height || info.channels !== 3) throw new Error(`sharp returned ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
-    data = raw;
+    data = out;
   } catch (cause) {
     throw imageFailure(bytes, where, cause);
   }

@@ -1,10 +1,11 @@
 import { ImageError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
 import { probeImage } from "./decode.js";
+import { isRawImage, isWholeRawImage, readRawImage } from "./raw-image.js";
 
 /**
  * How much of every image a reader verifies (RLDS, LeRobot, LLaVA, Parquet VQA all take the same option):
- * - "header" (default): the bytes are a whole JPEG, PNG, WebP or GIF (signature and end marker or size). This catches empty,
+ * - "header" (default): the bytes are a whole JPEG, PNG, WebP, GIF or raw image (signature and end marker or size). This catches empty,
  *   garbage and truncated images at memory speed, so it costs nothing beside the protobuf parse;
  * - "decode": a full decode with sharp (`probeImage` from @cotrain/vision), which also catches corrupt scan data
  *   and checks the size against the declared shape, at about 1 ms per 256×256 JPEG and 3 ms per 640×480 photo: it
@@ -24,9 +25,10 @@ export function imageValidation(option: ValidateImagesOption | undefined): Image
   return option;
 }
 
-/** The format of whole image bytes by signature and ending, or null when they are not a whole image. */
-export function imageKind(bytes: Uint8Array): "jpeg" | "png" | "webp" | "gif" | null {
+/** The format of whole image bytes by signature and ending (or size), or null when they are not a whole image. */
+export function imageKind(bytes: Uint8Array): "jpeg" | "png" | "webp" | "gif" | "raw" | null {
   const n = bytes.length;
+  if (isRawImage(bytes)) return isWholeRawImage(bytes) ? "raw" : null; // preprocessed pixels (raw-image.ts)
   if (n >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     // Some encoders pad after EOI; accept the marker within the last few bytes.
     for (let i = n - 2; i >= Math.max(2, n - 16); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return "jpeg";
@@ -54,8 +56,9 @@ function ascii(bytes: Uint8Array, at: number, text: string): boolean {
 export function checkImageHeader(bytes: Uint8Array, where: ErrorLocation): void {
   if (bytes.length === 0) throw new ImageError("IMAGE_EMPTY", "image has zero bytes", where);
   if (imageKind(bytes) === null) {
+    if (isRawImage(bytes)) readRawImage(bytes, where); // raises the raw header's own, more precise error
     const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(8, bytes.length)).toString("hex");
-    throw new ImageError("IMAGE_UNREADABLE", `not a whole JPEG, PNG, WebP or GIF image (${bytes.length} bytes, starting ${head})`, where);
+    throw new ImageError("IMAGE_UNREADABLE", `not a whole JPEG, PNG, WebP, GIF or raw image (${bytes.length} bytes, starting ${head})`, where);
   }
 }
 

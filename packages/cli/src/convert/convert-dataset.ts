@@ -1,5 +1,7 @@
 import { writeShards } from "@cotrain/core";
-import type { Manifest, ShardFormat, ShardSpec } from "@cotrain/core";
+import type { JsonValue, Manifest, ShardFormat, ShardSpec } from "@cotrain/core";
+import { preprocessImages, resolvePreprocess } from "@cotrain/vision";
+import type { PreprocessOptions } from "@cotrain/vision";
 import { openInput } from "../formats/open-input.js";
 import type { InputSpec } from "../formats/open-input.js";
 import type { OutputStream } from "../io.js";
@@ -12,6 +14,11 @@ export interface ConvertOptions {
   shard?: ShardSpec;
   /** Rows per shard file (default: core's 50,000). */
   maxRowsPerShard?: number;
+  /**
+   * Resize (and re-encode) every image while converting (`--image-size`, `--image-format`, ...), so training
+   * decodes small images or, with format "raw", copies pixels. Recorded as the manifest's `meta.images`.
+   */
+  images?: PreprocessOptions;
   progress?: OutputStream;
   baseDir?: string;
 }
@@ -25,8 +32,11 @@ export interface ConvertResult {
  * Any supported input → canonical shards plus a manifest (core's writeShards). With `shard`, the reader reads only
  * this worker's part (RLDS: its shard files; LeRobot: its episodes; LLaVA/Parquet: entries index mod n; shards:
  * its shard files), and the files and manifest carry the worker index, so n jobs can write into one folder.
+ * With `images`, the images are resized once here (vision's preprocessImages) with the collator's defaults, so a
+ * collator of the same size reads back the pixels it would have computed from the original images.
  */
 export async function convertDataset(spec: InputSpec, out: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const images = options.images ? resolvePreprocess(options.images) : null; // bad options fail before any read
   const input = await openInput(spec, { batchSize: 256, ...(options.shard ? { shard: options.shard } : {}), ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   const whole = !options.shard || options.shard.count === 1;
   const summary = whole ? await input.format.summarize(input.path, input.options).catch(() => null) : null;
@@ -34,11 +44,13 @@ export async function convertDataset(spec: InputSpec, out: string, options: Conv
   const label = `convert ${input.format.name}${options.shard ? ` ${options.shard.index}/${options.shard.count}` : ""}`;
   const progress = options.progress ? createProgress(label, total, options.progress, "rows") : null;
   try {
-    const manifest = await writeShards(input.source, out, {
+    const source = options.images ? preprocessImages(input.source, options.images) : input.source;
+    const manifest = await writeShards(source, out, {
       format: options.format ?? "arrow",
       ...(options.shard ? { worker: options.shard } : {}),
       ...(options.maxRowsPerShard ? { maxRowsPerShard: options.maxRowsPerShard } : {}),
       ...(progress ? { onProgress: (rows: number) => progress.update(rows) } : {}),
+      ...(images ? { meta: { images: { ...images } as unknown as JsonValue } } : {}),
     });
     return { manifest, input: { path: input.path, format: input.format.name } };
   } finally {

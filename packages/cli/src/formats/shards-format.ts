@@ -35,6 +35,8 @@ async function summarize(path: string): Promise<DatasetSummary> {
       shardFormat: [...new Set(manifests.map((m) => m.manifest.format))].join(", "),
       bytes: String(bytes),
       ...(first?.pipeline ? { pipeline: manifests.map((m) => m.manifest.pipeline).join(" | ") } : {}),
+      // What the writing job did to the data (e.g. `images` after `convert --image-size`), one detail per topic.
+      ...Object.fromEntries(Object.entries(first?.meta ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { CanonicalRow, Message } from "@cotrain/core";
-import { decodeImage } from "@cotrain/vision";
+import { decodeImage, isRawImage, probeImage } from "@cotrain/vision";
 
 export interface SampleImage {
   camera: string;
@@ -33,6 +33,11 @@ export interface SampleView {
 
 async function imageInfo(bytes: Uint8Array, camera: string): Promise<SampleImage> {
   try {
+    if (isRawImage(bytes)) {
+      // Preprocessed pixels (`convert --image-format raw`): the header says it all, and sharp cannot read them.
+      const info = await probeImage(bytes);
+      return { camera, bytes: bytes.length, width: info.width, height: info.height, format: info.format };
+    }
     const meta = await sharp(bytes).metadata();
     return { camera, bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, format: meta.format ?? "unknown" };
   } catch {

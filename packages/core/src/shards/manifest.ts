@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Schema } from "apache-arrow";
 import { FormatError, MissingError } from "../errors.js";
+import type { JsonValue } from "../source.js";
 import { writeAtomically } from "./atomic.js";
 
 export type ShardFormat = "arrow" | "parquet";
@@ -27,6 +28,12 @@ export interface Manifest {
   worker?: { index: number; count: number };
   /** The pipeline that produced the rows (`Source.describe()`). */
   pipeline?: string;
+  /**
+   * What the writing job did to the data, for people and for the jobs that read it, keyed by topic: e.g.
+   * `images` = `{size: [h, w], resize, kernel, format, quality}` after `cotrain convert --image-size`. Core
+   * stores it as given; manifests without it (written before it existed) read as before.
+   */
+  meta?: Record<string, JsonValue>;
   created_by: string;
 }
 
@@ -77,5 +84,10 @@ async function readManifest(file: string): Promise<Manifest> {
     const ok = typeof s?.file === "string" && !s.file.includes("/") && !s.file.includes("\\") && Number.isInteger(s.rows) && Number.isInteger(s.bytes) && typeof s.sha256 === "string";
     if (!ok) throw new FormatError("MANIFEST_SHARD_ENTRY", `shard entry ${i} is malformed: ${JSON.stringify(s)}`, { file, row: i, field: "shards" });
   });
+  if (m.meta !== undefined && !isJsonObject(m.meta)) throw new FormatError("MANIFEST_META", `meta must be an object, got ${JSON.stringify(m.meta)}`, { file, field: "meta" });
   return m as Manifest;
+}
+
+export function isJsonObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

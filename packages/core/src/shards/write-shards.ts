@@ -3,14 +3,14 @@ import { join } from "node:path";
 import type { RecordBatch } from "apache-arrow";
 import { alignBatch } from "../arrow/batches.js";
 import { CANONICAL_SCHEMA } from "../schema.js";
-import type { Source } from "../source.js";
+import type { JsonValue, Source } from "../source.js";
 import { validateShardSpec } from "../partition.js";
 import type { ShardSpec } from "../partition.js";
 import { tempPathFor } from "./atomic.js";
 import { rename } from "node:fs/promises";
 import { createArrowShardWriter } from "./arrow-shard.js";
 import { createParquetShardWriter } from "./parquet-shard.js";
-import { describeSchema, writeManifest } from "./manifest.js";
+import { describeSchema, isJsonObject, writeManifest } from "./manifest.js";
 import type { Manifest, ShardEntry, ShardFormat } from "./manifest.js";
 import type { ShardFileWriter } from "./shard-writer.js";
 
@@ -26,6 +26,8 @@ export interface WriteShardsOptions {
   worker?: ShardSpec;
   /** Parquet row group size (default 1024). */
   rowGroupSize?: number;
+  /** Recorded as the manifest's `meta`: what the job did to the data (e.g. `{images: {size: [224, 224], ...}}`). */
+  meta?: Record<string, JsonValue>;
   /** Called after each batch with the rows written so far. */
   onProgress?: (rows: number) => void;
 }
@@ -43,6 +45,7 @@ export async function writeShards(source: Source, dir: string, options: WriteSha
   if (!Number.isInteger(maxRows) || maxRows <= 0) throw new RangeError(`maxRowsPerShard must be a positive integer, got ${maxRows}`);
   if (!(maxBytes > 0)) throw new RangeError(`maxBytesPerShard must be positive, got ${maxBytes}`);
   const worker = options.worker ? validateShardSpec(options.worker) : undefined;
+  if (options.meta !== undefined && !isJsonObject(options.meta)) throw new TypeError(`meta must be a JSON object, got ${JSON.stringify(options.meta)}`);
   const prefix = `${options.prefix ?? "part"}${worker && worker.count > 1 ? `-w${worker.index}` : ""}`;
   await mkdir(dir, { recursive: true });
 
@@ -97,6 +100,7 @@ export async function writeShards(source: Source, dir: string, options: WriteSha
     total_bytes: shards.reduce((n, s) => n + s.bytes, 0),
     ...(worker ? { worker } : {}),
     pipeline: source.describe(),
+    ...(options.meta ? { meta: JSON.parse(JSON.stringify(options.meta)) as Record<string, JsonValue> } : {}),
     created_by: "@cotrain/core writeShards",
   };
   await writeManifest(dir, manifest);
