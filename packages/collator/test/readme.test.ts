@@ -16,5 +16,6 @@ describe("README example", () => {
     ]);
     expect(view[5]).toBe('      1      73    -100    -    "I"');
     expect(view[27]).toBe('     23      32      32    T    " "');
+    expect(mod.poolSizes).toEqual([4, 4, 2]);
   });
 });

@@ -16,6 +16,7 @@ interface Flags {
   steps?: number;
   backend?: BackendPreference;
   resume?: boolean;
+  workers?: number;
 }
 
 export const trainCommand: CliCommand = {
@@ -29,6 +30,7 @@ export const trainCommand: CliCommand = {
       .option("--steps <n>", "override train.steps", integer(1))
       .option("--backend <name>", `override train.backend (${BACKENDS.join(", ")})`, backend)
       .option("--resume", "continue from the latest checkpoint in the run folder")
+      .option("--workers <n>", "override collator.workers (collator worker threads; 0: the main thread)", integer(0))
       .action(async (config: string, flags: Flags) => {
         // Loaded on use: the trainer brings tfjs, which the other commands do not need.
         const { runTraining } = await import("../train/run-training.js");
@@ -38,6 +40,7 @@ export const trainCommand: CliCommand = {
           ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
           ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
           ...(flags.resume ? { resume: true } : {}),
+          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
         });
         const last = summary.last;
         println(

@@ -52,6 +52,10 @@ export const mixtureSchema = z.strictObject({
 export const collatorSchema = z.strictObject({
   /** "byte" (built in) or a path to a tokenizer.json (or its folder). */
   tokenizer: z.string().min(1).default("byte"),
+  /** Collator worker threads (default: the machine's cores; 0: collate in the main thread). */
+  workers: z.number().int().nonnegative().optional(),
+  /** Batches collated ahead at once (default 2 per worker). */
+  maxPending: z.number().int().positive().optional(),
   template: z.enum(["openvla", "llava_v1", "plain"]).optional(),
   actions: z
     .discriminatedUnion("type", [

@@ -1,10 +1,14 @@
-import { ActionTokenizer, createByteTokenizer, createCollator, loadTokenizer } from "@cotrain/collator";
-import type { ActionsOption, Collator, CollatorOptions, TextTokenizer } from "@cotrain/collator";
+import { ActionTokenizer, createByteTokenizer, createCollatorPool, loadTokenizer } from "@cotrain/collator";
+import type { ActionsOption, CollatorPool, CollatorPoolOptions, TextTokenizer } from "@cotrain/collator";
 import { resolveFrom } from "../config/load-config.js";
 import type { CollatorConfig } from "../config/schema.js";
 
-/** The collator a config describes; `tokenizer` is "byte" or a tokenizer.json path relative to the config file. */
-export async function buildCollator(config: CollatorConfig, dir: string, sourceNames: readonly string[]): Promise<Collator> {
+/**
+ * The collator a config describes, as a pool of worker threads (`workers`, default the machine's cores) that
+ * collates batches ahead of the trainer; `tokenizer` is "byte" or a tokenizer.json path relative to the config
+ * file. The caller closes it. `override` (the command line's --workers) wins over the config.
+ */
+export async function buildCollator(config: CollatorConfig, dir: string, sourceNames: readonly string[], override: { workers?: number } = {}): Promise<CollatorPool> {
   const tokenizer: TextTokenizer = config.tokenizer === "byte" ? createByteTokenizer() : await loadTokenizer(resolveFrom(dir, config.tokenizer));
   const a = config.actions;
   let actions: ActionsOption | undefined;
@@ -15,6 +19,6 @@ export async function buildCollator(config: CollatorConfig, dir: string, sourceN
     actions = a;
   }
   const { tokenizer: _name, actions: _actions, ...rest } = config;
-  const options = { ...rest, tokenizer, sourceNames, ...(actions ? { actions } : {}) } as CollatorOptions;
-  return createCollator(options);
+  const options = { ...rest, tokenizer, sourceNames, ...(actions ? { actions } : {}), ...override } as CollatorPoolOptions;
+  return createCollatorPool(options);
 }

@@ -11,6 +11,7 @@ import { trainConfigSchema } from "../config/schema.js";
 import type { TrainFileConfig } from "../config/schema.js";
 import type { OutputStream } from "../io.js";
 import { buildCollator } from "./build-collator.js";
+import type { CollatorPool } from "@cotrain/collator";
 
 export interface RunTrainingOptions {
   /** The run folder (overrides the config's runDir; relative to the working directory). */
@@ -21,6 +22,8 @@ export interface RunTrainingOptions {
   backend?: BackendPreference;
   /** Continue from the latest checkpoint in the run folder. */
   resume?: boolean;
+  /** Overrides collator.workers. */
+  workers?: number;
   /** Progress and messages (default process.stderr). */
   output?: OutputStream;
 }
@@ -50,9 +53,11 @@ export async function runTraining(configPath: string, options: RunTrainingOption
   const ctx = { dir, file: configPath };
   const sources = await buildSources(config.sources, ctx);
   const opened: BuiltSource[] = [...sources];
+  let pool: CollatorPool | null = null;
   try {
     const mixer = buildMixer(sources, config.mixture, configPath);
-    const collate = await buildCollator(config.collator, dir, sources.map((s) => s.name));
+    const collate = await buildCollator(config.collator, dir, sources.map((s) => s.name), options.workers === undefined ? {} : { workers: options.workers });
+    pool = collate;
     const evaluation = config.evaluation ? await buildEvaluation(config, ctx, sources, opened) : undefined;
     await mkdir(runDir, { recursive: true });
     await writeFile(join(runDir, RUN_CONFIG_NAME), `${JSON.stringify({ configFile: resolve(configPath), configDir: dir, config }, null, 2)}\n`);
@@ -84,6 +89,7 @@ export async function runTraining(configPath: string, options: RunTrainingOption
     await mixer.close?.();
     return { runDir, step: result.step, stoppedBy: result.stoppedBy, checkpoint: result.checkpoint, backend: result.backend.backend, last: result.last, evals: result.evals };
   } finally {
+    await pool?.close();
     await closeAll(opened.map((s) => s.source));
   }
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The baseline a Python user runs today: a PyTorch DataLoader over LLaVA instruct JSON.
+
+Per sample: PIL decode, convert("RGB"), bilinear resize of the shorter side to SIZE and a centre crop (torchvision's
+Resize + CenterCrop, written with PIL so torchvision is not needed), pixels as float32 in [0, 1]; the conversation in
+the llava_v1 template as byte tokens (ids = UTF-8 bytes + 3, as cotrain's byte tokenizer), labels -100 on the system
+prompt, the questions and padding. Batches are padded to the longest row. Prints one JSON line with samples/s.
+
+Needs Debian's python3-torch and python3-pil (apt-get install python3-torch python3-pil); the loader bench
+(`npm run bench -- loader`) runs it and skips it with a message when they are missing.
+
+usage: llava_dataloader.py JSON IMAGE_ROOT [--workers N] [--batch-size B] [--size S] [--limit N]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+SYSTEM = ("A chat between a curious human and an artificial intelligence assistant. "
+          "The assistant gives helpful, detailed, and polite answers to the human's questions.")
+IGNORE = -100
+BOS, EOS, PAD, OFFSET = 1, 2, 0, 3
+
+
+def encode(text):
+    return [b + OFFSET for b in text.encode("utf-8")]
+
+
+class LlavaDataset(Dataset):
+    def __init__(self, json_path, image_root, size):
+        with open(json_path, "r", encoding="utf-8") as f:
+            self.entries = json.load(f)
+        self.root = image_root
+        self.size = size
+
+    def __len__(self):
+        return len(self.entries)
+
+    def image(self, path):
+        img = Image.open(os.path.join(self.root, path)).convert("RGB")
+        w, h = img.size
+        scale = self.size / min(w, h)
+        rw, rh = max(self.size, round(w * scale)), max(self.size, round(h * scale))
+        img = img.resize((rw, rh), Image.BILINEAR)
+        left, top = (rw - self.size) // 2, (rh - self.size) // 2
+        img = img.crop((left, top, left + self.size, top + self.size))
+        return torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0)
+
+    def __getitem__(self, i):
+        e = self.entries[i]
+        ids, labels = [BOS] + encode(SYSTEM + " "), None
+        labels = [IGNORE] * len(ids)
+        for turn in e["conversations"]:
+            text = turn["value"].replace("<image>", "").strip()
+            if turn["from"] == "human":
+                part = encode(f"USER: {text} ASSISTANT:")
+                ids += part
+                labels += [IGNORE] * len(part)
+            else:
+                part = encode(f" {text}") + [EOS]
+                ids += part
+                labels += part
+        pixels = self.image(e["image"]) if "image" in e else torch.zeros(self.size, self.size, 3)
+        return ids, labels, pixels, "image" in e
+
+
+def collate(rows):
+    n = max(len(r[0]) for r in rows)
+    ids = torch.full((len(rows), n), PAD, dtype=torch.int32)
+    labels = torch.full((len(rows), n), IGNORE, dtype=torch.int32)
+    mask = torch.zeros((len(rows), n), dtype=torch.uint8)
+    for i, (a, l, _, _) in enumerate(rows):
+        ids[i, : len(a)] = torch.tensor(a, dtype=torch.int32)
+        labels[i, : len(l)] = torch.tensor(l, dtype=torch.int32)
+        mask[i, : len(a)] = 1
+    pixels = torch.stack([r[2] for r in rows])
+    has_image = torch.tensor([r[3] for r in rows], dtype=torch.uint8)
+    return ids, mask, labels, pixels, has_image
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("json")
+    p.add_argument("image_root")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--limit", type=int, default=0, help="stop after this many samples (0: one epoch)")
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    ds = LlavaDataset(a.json, a.image_root, a.size)
+    loader = DataLoader(ds, batch_size=a.batch_size, num_workers=a.workers, collate_fn=collate, shuffle=False,
+                        persistent_workers=False, prefetch_factor=2 if a.workers > 0 else None)
+    start = time.perf_counter()
+    n = 0
+    for ids, mask, labels, pixels, has_image in loader:
+        n += ids.shape[0]
+        if a.limit and n >= a.limit:
+            break
+    s = time.perf_counter() - start
+    print(json.dumps({"samples": n, "seconds": s, "samples_per_s": n / s, "workers": a.workers,
+                      "torch": torch.__version__, "python": sys.version.split()[0]}))
+
+
+if __name__ == "__main__":
+    main()

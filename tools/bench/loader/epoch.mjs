@@ -1,0 +1,71 @@
+// One measured pass of the loader bench, in its own process so its peak RSS is its own. Prints one JSON line.
+//   node epoch.mjs online  JSON IMAGE_ROOT WORKERS LIMIT   LLaVA JSON → collator (pool of WORKERS threads)
+//   node epoch.mjs shards  DIR WORKERS LIMIT               preprocessed shards → the same collator
+//   node epoch.mjs sharp   JSON IMAGE_ROOT IN_FLIGHT LIMIT  sharp's decode+resize alone on the same images
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import sharp from "sharp";
+import { openShards, rebatch } from "@cotrain/core";
+import { openLlava } from "@cotrain/vqa";
+import { BatchLoader, batchFingerprint, createCollatorPool } from "@cotrain/collator";
+
+export const SIZE = 224;
+export const KERNEL = "linear"; // the baseline's PIL bilinear
+export const BATCH = 32;
+const FINGERPRINTED = 8; // batches whose fingerprints are compared across runs
+
+const peakRssMiB = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0) / 1024;
+const [mode, ...args] = process.argv.slice(2);
+
+async function collateAll(source, workers, limit) {
+  const pool = createCollatorPool({ tokenizer: "byte", template: "llava_v1", image: { size: SIZE, transform: { kernel: KERNEL } }, workers });
+  const loader = new BatchLoader(source, pool);
+  const prints = [];
+  let samples = 0;
+  let start = 0;
+  let waitMs = 0;
+  // The clock starts after the first batch: worker start-up and the first read are the same one-off cost in every
+  // loader (the baseline's clock also starts when its loop starts, after its workers fork).
+  for (;;) {
+    const item = await loader.next();
+    if (item === null || samples >= limit) break;
+    if (prints.length < FINGERPRINTED) prints.push(batchFingerprint(item.batch));
+    if (start === 0) start = performance.now();
+    else {
+      samples += item.batch.size;
+      waitMs += item.waitMs;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await loader.drain();
+  await pool.close();
+  await source.close?.();
+  return { samples, seconds, samples_per_s: samples / seconds, workers: pool.workers, peak_rss_mib: peakRssMiB(), fingerprints: prints };
+}
+
+async function sharpLimit(json, imageRoot, inFlight, limit) {
+  // The images of the same samples, read and decoded+resized as the collator's spec does it, with nothing else.
+  const entries = JSON.parse(readFileSync(json, "utf8")).slice(0, limit + BATCH);
+  const paths = entries.filter((e) => e.image !== undefined).map((e) => join(imageRoot, e.image));
+  sharp.concurrency(1);
+  let next = 0;
+  const start = performance.now();
+  const work = async () => {
+    while (next < paths.length) {
+      const bytes = await readFile(paths[next++]);
+      await sharp(bytes).resize(SIZE, SIZE, { fit: "cover", kernel: KERNEL }).raw().toBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, work));
+  const seconds = (performance.now() - start) / 1000;
+  // Expressed per sample of the epoch (1 in 10 has no image), so it compares with the loaders' samples/s.
+  return { samples: entries.length, images: paths.length, seconds, samples_per_s: entries.length / seconds, in_flight: inFlight, peak_rss_mib: peakRssMiB() };
+}
+
+let result;
+if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), Number(args[2]), Number(args[3]));
+else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), Number(args[1]), Number(args[2]));
+else if (mode === "sharp") result = await sharpLimit(args[0], args[1], Number(args[2]), Number(args[3]));
+else throw new Error(`unknown mode ${mode}`);
+console.log(JSON.stringify(result));

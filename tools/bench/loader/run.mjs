@@ -1,0 +1,88 @@
+// The loader benchmark (`npm run bench -- loader`): LLaVA-style data → batches of 32 at 224×224, side by side in
+// one invocation, so the ratios hold on a noisy machine:
+//   - a PyTorch DataLoader (tools/baseline/llava_dataloader.py, 2 workers; skipped with a message when Debian's
+//     python3-torch and python3-pil are missing),
+//   - sharp's own decode+resize of the same images with the pool's images in flight (the limit of the online path),
+//   - cotrain online: openLlava → createCollatorPool with workers 0 and with the default (one per core),
+//   - cotrain on preprocessed shards (`cotrain convert --image-size 224`, raw pixels and JPEG).
+// Every pass runs in its own process (peak RSS is its own). Results: a table, and bench/results/loader.json.
+// Sizes: LOADER_ENTRIES (20000), LOADER_IMAGES (2000), LOADER_LIMIT (samples per pass, default one epoch).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loaderDataset } from "./dataset.mjs";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const here = fileURLToPath(new URL(".", import.meta.url));
+const entries = Number(process.env.LOADER_ENTRIES ?? 20000);
+const images = Number(process.env.LOADER_IMAGES ?? 2000);
+const limit = Number(process.env.LOADER_LIMIT ?? entries);
+const cores = availableParallelism();
+const dataRoot = join(root, "bench/data");
+
+const t0 = performance.now();
+const ds = await loaderDataset(dataRoot, { entries, images });
+console.log(`data: ${ds.entries} entries over ${ds.images} 640×480 JPEGs (${(ds.imageBytes / ds.images / 1024).toFixed(0)} KB each) in ${ds.imageRoot} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+function run(cmd, args, label) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${label} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
+  return r;
+}
+const epoch = (...args) => JSON.parse(run(process.execPath, [join(here, "epoch.mjs"), ...args.map(String)], args[0]).stdout.trim().split("\n").at(-1));
+
+// Preprocessed shards, made once per data set by the real command.
+const converted = {};
+for (const format of ["raw", "jpeg"]) {
+  const out = join(ds.imageRoot, `shards-224-${format}`);
+  if (!existsSync(join(out, "manifest.json"))) {
+    const s = performance.now();
+    run(process.execPath, [join(root, "packages/cli/dist/bin.js"), "convert", ds.json, "--out", out, "--image-size", "224", "--image-format", format, "--image-kernel", "linear"], `convert ${format}`);
+    converted[format] = (performance.now() - s) / 1000;
+    console.log(`converted to 224 ${format} shards in ${converted[format].toFixed(1)} s`);
+  }
+}
+
+function python() {
+  for (const exe of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(exe, ["-c", "import torch, PIL, numpy"], { encoding: "utf8" });
+    if (r.status === 0) return exe;
+  }
+  return null;
+}
+const py = python();
+const results = {};
+const measure = (name, fn) => {
+  process.stdout.write(`  ${name} ... `);
+  results[name] = fn();
+  console.log(`${results[name].samples_per_s.toFixed(1)} samples/s`);
+};
+if (py === null) console.log("PyTorch baseline skipped: no python3 with torch, PIL and numpy (Debian: apt-get install python3-torch python3-pil)");
+else measure("pytorch DataLoader, 2 workers", () => JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--workers", "2", "--limit", String(limit)], "baseline").stdout.trim()));
+measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp", ds.json, ds.imageRoot, 2 * cores, limit));
+measure("cotrain online, workers 0", () => epoch("online", ds.json, ds.imageRoot, 0, limit));
+measure(`cotrain online, default pool (${cores} workers)`, () => epoch("online", ds.json, ds.imageRoot, cores, limit));
+measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), cores, limit));
+measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), cores, limit));
+
+const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
+const sharpLimit = results[`sharp decode+resize alone, ${2 * cores} in flight`].samples_per_s;
+const rows = Object.entries(results).map(([name, r]) => ({
+  pass: name,
+  "samples/s": Number(r.samples_per_s.toFixed(1)),
+  "× pytorch": torch === undefined ? "" : Number((r.samples_per_s / torch).toFixed(3)),
+  "× sharp limit": name.startsWith("cotrain online") ? Number((r.samples_per_s / sharpLimit).toFixed(3)) : "",
+  "peak RSS MiB": r.peak_rss_mib === undefined ? "" : Math.round(r.peak_rss_mib),
+}));
+console.table(rows);
+const w0 = results["cotrain online, workers 0"].fingerprints;
+const pool = results[`cotrain online, default pool (${cores} workers)`].fingerprints;
+const identical = JSON.stringify(w0) === JSON.stringify(pool);
+console.log(`first ${w0.length} batches byte-identical with workers 0 and ${cores}: ${identical ? "yes" : "NO"}`);
+const out = join(root, "bench/results/loader.json");
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, converted, results, table: rows, fingerprintsIdentical: identical }, null, 2));
+console.log(`written ${out}`);
+if (!identical) process.exit(1);
