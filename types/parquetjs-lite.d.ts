@@ -38,6 +38,8 @@ declare module "parquetjs-lite" {
     row_groups: RowGroup[];
   }
   export class ParquetEnvelopeReader {
+    /** `read` must resolve with exactly `length` bytes; `close` releases whatever `read` uses. */
+    constructor(read: (offset: number, length: number) => Promise<Buffer>, close: () => Promise<void>, fileSize: number, options?: Record<string, unknown>);
     static openFile(path: string): Promise<ParquetEnvelopeReader>;
     readHeader(): Promise<void>;
     readFooter(): Promise<FileMetaData>;
@@ -50,7 +52,8 @@ declare module "parquetjs-lite" {
   }
   export class ParquetReader {
     static openFile(path: string): Promise<ParquetReader>;
-    static openEnvelopeReader(envelope: ParquetEnvelopeReader, options: { metadata: FileMetaData; rawStatistics?: boolean }): Promise<ParquetReader>;
+    /** Without `options.metadata` it reads the header and footer itself (and closes the envelope if they are bad). */
+    static openEnvelopeReader(envelope: ParquetEnvelopeReader, options?: { metadata: FileMetaData; rawStatistics?: boolean }): Promise<ParquetReader>;
     metadata: FileMetaData;
     schema: ParquetSchema;
     /** Leaf column paths to read; none (or an empty list) reads every column. */

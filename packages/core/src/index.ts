@@ -6,6 +6,7 @@ export { CANONICAL_SCHEMA, CANONICAL_FIELDS, CANONICAL_SCHEMA_VERSION, COLUMN, M
 export type { CanonicalRow, RowInput, Message, Role, SampleKind } from "./schema.js";
 export { rowsToBatch, rowAt, batchToRows, isValid, readUtf8, readInt, readBool, readBinaryList, readUtf8List, readFloatList, readBoolList, readMessages, utf8Column } from "./rows.js";
 export { concatData } from "./arrow/concat.js";
+export { allocBatchBytes } from "./arrow/batch-bytes.js";
 export { makeBatch, columnsOf, concatBatches, takeRows, nullData, emptyBatch, alignBatch, sameType, sameFields } from "./arrow/batches.js";
 export { collect, iterate, isSource, stateField, isInt, isAny } from "./source.js";
 export type { Source, JsonValue } from "./source.js";
@@ -30,3 +31,5 @@ export { readManifests, MANIFEST_NAME } from "./shards/manifest.js";
 export type { Manifest, ShardEntry, ShardFormat } from "./shards/manifest.js";
 export { writeAtomically, tempPathFor } from "./shards/atomic.js";
 export { hashFile } from "./shards/hashing-file.js";
+export { RandomAccessFile } from "./files/random-access-file.js";
+export { openParquetEnvelope, openParquetReader } from "./files/parquet-envelope.js";

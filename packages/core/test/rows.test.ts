@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Schema, tableFromIPC } from "apache-arrow";
 import {
-  CANONICAL_SCHEMA, ValueError, alignBatch, batchFromIpc, batchToIpc, batchToRows, concatBatches, emptyBatch, rowAt, rowsToBatch, takeRows,
+  CANONICAL_SCHEMA, ValueError, allocBatchBytes, alignBatch, batchFromIpc, batchToIpc, batchToRows, concatBatches, emptyBatch, rowAt, rowsToBatch, takeRows,
 } from "@cotrain/core";
 import { mixedRows, normalized, plain } from "./fixtures.js";
 
@@ -77,5 +77,26 @@ describe("Arrow kernels", () => {
     expect(row.is_first).toBeNull();
     expect(row.messages).toEqual(rowAt(full, 0).messages);
     expect(() => alignBatch(emptyBatch(new Schema([])), CANONICAL_SCHEMA)).toThrow(/non-nullable column source/);
+  });
+});
+
+describe("rowsToBatch and allocBatchBytes", () => {
+  const row = (id: string, images: Uint8Array[]) => ({ source: "s", kind: "vqa" as const, sample_id: id, images, cameras: images.map(() => "image") });
+
+  it("adopts a batch buffer its images tile in order, and copies any other images", () => {
+    const arena = allocBatchBytes(7);
+    arena.set([1, 2, 3, 4, 5, 6, 7]);
+    const adopted = rowsToBatch([row("a", [arena.subarray(0, 3)]), row("b", []), row("c", [arena.subarray(3, 5), arena.subarray(5, 7)])]);
+    const values = adopted.getChild("images")!.data[0]!.children[0]!.values as Uint8Array;
+    expect(values.buffer).toBe(arena.buffer);
+    expect(batchToRows(adopted).map((r) => r.images.map((b) => Array.from(b)))).toEqual([[[1, 2, 3]], [], [[4, 5], [6, 7]]]);
+
+    // Out of order, partial, or from an ordinary buffer: copied, so the caller may reuse its buffer.
+    const plain = new Uint8Array([9, 8, 7, 6]);
+    for (const images of [[arena.subarray(3, 7), arena.subarray(0, 3)], [arena.subarray(0, 3)], [plain.subarray(0, 2), plain.subarray(2, 4)]]) {
+      const batch = rowsToBatch([row("x", images)]);
+      expect((batch.getChild("images")!.data[0]!.children[0]!.values as Uint8Array).buffer).not.toBe(images[0]!.buffer);
+      expect(batchToRows(batch)[0]!.images.map((b) => Array.from(b))).toEqual(images.map((b) => Array.from(b)));
+    }
   });
 });

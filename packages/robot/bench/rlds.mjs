@@ -5,6 +5,8 @@
 // - parse: openRlds → canonical RecordBatches, in steps/s and MB/s of TFRecord read, beside fs.readFile of the
 //   same shard files (raw read speed); the stages under it (TFRecord framing + CRC32C; + tf.train.Example decode
 //   and checks into Episodes) beside the same raw read;
+// - reader vs its parse-only floor: openRlds as a training job uses it (defaults, batches of 32) in rows/s, beside
+//   TFRecord framing + tf.train.Example decode of the same shards (no episode checks, no rows);
 // - statistics: computeStats over readRldsEpisodes, beside the same episode pass without statistics;
 // - memory: the heap while streaming the dataset three times through a 256-row shuffle buffer, beside the dataset size.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -15,7 +17,7 @@ import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import sharp from "sharp";
 import { collect, shuffle } from "@cotrain/core";
-import { computeStats, openRlds, readRldsEpisodes, readTFRecords, writeRlds } from "@cotrain/robot";
+import { computeStats, decodeExample, openRlds, readRldsEpisodes, readTFRecords, writeRlds } from "@cotrain/robot";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
 
 const EPISODES = 48;
@@ -85,11 +87,20 @@ export async function benchRlds() {
       await computeStats(await readRldsEpisodes(dir));
       return steps;
     }, { minMs: 3000 });
+    const reader = await measure(async () => {
+      await collect(await openRlds(dir, { batchSize: 32 }));
+      return steps;
+    }, { minMs: 3000 });
+    const floor = await measure(async () => {
+      for (const f of files) for await (const r of readTFRecords(f)) void decodeExample(r.data, { file: f });
+      return steps;
+    }, { minMs: 3000 });
     const label = `${EPISODES}×${STEPS} steps, 4 cameras ${SIZE}px JPEG, ${megabytes.toFixed(1)} MB`;
     rows.push({ name: `RLDS → canonical batches (${label})`, value: ours.perSecond, unit: "steps/s", baseline: "fs.readFile of the same shards, as steps/s", baselineValue: raw.perSecond / mbPerStep });
     rows.push({ name: "RLDS → canonical batches", value: ours.perSecond * mbPerStep, unit: "MB/s", baseline: "fs.readFile of the same shards", baselineValue: raw.perSecond });
     rows.push({ name: "RLDS → Episodes (Example decode + checks, no rows)", value: parse.perSecond * mbPerStep, unit: "MB/s", baseline: "fs.readFile of the same shards", baselineValue: raw.perSecond });
     rows.push({ name: "TFRecord framing + CRC32C only", value: framing.perSecond, unit: "MB/s", baseline: "fs.readFile of the same shards", baselineValue: raw.perSecond });
+    rows.push({ name: "openRlds → batches of 32, defaults", value: reader.perSecond, unit: "rows/s", baseline: "TFRecord framing + Example decode (parse-only floor)", baselineValue: floor.perSecond });
     rows.push({ name: "computeStats over readRldsEpisodes", value: stats.perSecond, unit: "steps/s", baseline: "readRldsEpisodes alone", baselineValue: parse.perSecond });
 
     // Memory: three epochs (a new episode order each) through a 256-row step shuffle; heap after full GCs.

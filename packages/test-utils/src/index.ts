@@ -48,3 +48,5 @@ export async function runResumeTest(makeSource: () => Source | Promise<Source>, 
   return { total, checked: ks };
 }
 export { errorOf } from "./error-of.js";
+export { checkHandles, openFdCount } from "./handles.js";
+export type { HandleReport } from "./handles.js";

@@ -1,8 +1,9 @@
 import type { RecordBatch } from "apache-arrow";
 import { isCotrainError, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
 import type { ErrorLocation, JsonValue, RowInput, Source } from "@cotrain/core";
-import { createLimiter, loadImage } from "./image-load.js";
-import type { ImageLoadContext } from "./image-load.js";
+import { loadBatchImages } from "./image-load.js";
+import type { ImageLoadContext, LoadedImages } from "./image-load.js";
+import { createLimiter } from "./limiter.js";
 import type { ResolvedReaderOptions } from "./options.js";
 import type { ParsedSample, RawRecord, RecordCursor } from "./record-cursor.js";
 import { SkipCounter } from "./skip-counter.js";
@@ -15,56 +16,115 @@ export interface VqaSource extends Source {
 /** Every image of a VQA row is the one camera "image": VQA data has no camera rig, only pictures. */
 export const VQA_CAMERA = "image";
 
+/** A record taken from the cursor and parsed, with the cursor position just before it (what `state()` reports). */
+interface Taken {
+  at: JsonValue;
+  parsed: { sample: ParsedSample; where: ErrorLocation } | { error: unknown };
+}
+
+/**
+ * Up to one batch of records whose images are loading (or loaded); `next` is the first not yet emitted. A cursor
+ * error (malformed or truncated file) ends the chunk and is raised once the records before it are emitted.
+ */
+interface Chunk {
+  records: Taken[];
+  loaded: Promise<LoadedImages[]>;
+  next: number;
+  failure: { error: unknown } | null;
+}
+
 /**
  * The part both readers share: takes records from a format's cursor, keeps this shard's, parses them, reads and
- * checks their images (concurrently, bounded by `concurrency`), and batches canonical rows. Errors are handled in
- * record order, so `raise` always stops at the first bad entry and `skip` counts the same entries in every run.
- * State: the cursor's position of the next record and the skip counts.
+ * checks their images (a batch's files together, at most `concurrency` file reads or decodes at once), and batches
+ * canonical rows. Errors are handled in record order, so `raise` always stops at the first bad entry and `skip`
+ * counts the same entries in every run.
+ *
+ * Read-ahead: while a batch's images load, the next batch's records are already taken and their images queued on
+ * the same limiter, so the file reads never drain between batches and parsing overlaps them (memory: two batches
+ * of images). Only image I/O runs in the background; the cursor is used inside `next()` alone, so `restore` and
+ * `reset` simply drop the read-ahead. State: the position of the first record not yet emitted and the skip counts.
  */
 export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRecord<T>) => ParsedSample, options: ResolvedReaderOptions, owner: string): VqaSource {
   const { batchSize, shard, onError, source: sourceName } = options;
   const skips = new SkipCounter();
   const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: createLimiter(options.concurrency) };
+  let queue: Chunk[] = [];
+  // Image loads started and not yet settled, including those of a dropped read-ahead, so close() can wait for them.
+  const inflight = new Set<Promise<unknown>>();
 
-  async function build(record: RawRecord<T>): Promise<RowInput> {
-    const sample = parse(record);
-    const where: ErrorLocation = { ...record.where, id: sample.id };
-    const images = await Promise.all(sample.images.map((ref) => loadImage(ref, where, ctx)));
-    return { source: sourceName, kind: "vqa", sample_id: sample.id, images, cameras: images.map(() => VQA_CAMERA), messages: sample.messages };
+  function parseRecord(record: RawRecord<T>): Taken["parsed"] {
+    try {
+      const sample = parse(record);
+      return { sample, where: { ...record.where, id: sample.id } };
+    } catch (error) {
+      return { error };
+    }
   }
 
-  async function take(n: number): Promise<RawRecord<T>[]> {
-    const records: RawRecord<T>[] = [];
-    while (records.length < n) {
-      const record = await cursor.next();
-      if (record === null) break;
-      if (shard === null || record.index % shard.count === shard.index) records.push(record);
+  /** Takes up to `n` of this shard's records and starts loading their images. */
+  async function takeChunk(n: number): Promise<Chunk> {
+    const records: Taken[] = [];
+    let failure: Chunk["failure"] = null;
+    try {
+      while (records.length < n) {
+        const at = cursor.position();
+        const record = await cursor.next();
+        if (record === null) break;
+        if (shard === null || record.index % shard.count === shard.index) records.push({ at, parsed: parseRecord(record) });
+      }
+    } catch (error) {
+      failure = { error };
     }
-    return records;
+    const loaded = loadBatchImages(records.map(({ parsed: p }) => ("error" in p ? { images: [], where: {} } : { images: p.sample.images, where: p.where })), ctx);
+    const settled = loaded.then(() => undefined, () => undefined); // a dropped chunk's failure is nobody's
+    inflight.add(settled);
+    void settled.then(() => inflight.delete(settled));
+    return { records, loaded, next: 0, failure };
+  }
+
+  function rowOf(sample: ParsedSample, images: Uint8Array[]): RowInput {
+    return { source: sourceName, kind: "vqa", sample_id: sample.id, images, cameras: images.map(() => VQA_CAMERA), messages: sample.messages };
   }
 
   const reader: VqaSource = {
     async next(): Promise<RecordBatch | null> {
       const rows: RowInput[] = [];
       while (rows.length < batchSize) {
-        const records = await take(batchSize - rows.length);
-        if (records.length === 0) break;
-        const results = await Promise.allSettled(records.map((r) => build(r)));
-        for (const result of results) {
-          if (result.status === "fulfilled") rows.push(result.value);
-          else if (onError === "skip" && isCotrainError(result.reason)) skips.count(result.reason.code);
-          else throw result.reason;
+        if (queue.length === 0) queue.push(await takeChunk(batchSize));
+        const chunk = queue[0] as Chunk;
+        if (queue.length === 1 && chunk.failure === null && chunk.records.length === batchSize) queue.push(await takeChunk(batchSize));
+        const loaded = await chunk.loaded;
+        while (chunk.next < chunk.records.length && rows.length < batchSize) {
+          const i = chunk.next++;
+          const p = (chunk.records[i] as Taken).parsed;
+          const l = loaded[i] as LoadedImages;
+          if ("sample" in p && l.ok) {
+            rows.push(rowOf(p.sample, l.images));
+            continue;
+          }
+          const error = "error" in p ? p.error : !l.ok ? l.error : null;
+          if (onError === "skip" && isCotrainError(error)) skips.count(error.code);
+          else throw error;
         }
+        if (chunk.next < chunk.records.length) break; // the batch is full
+        queue.shift();
+        if (chunk.failure !== null) throw chunk.failure.error;
+        if (chunk.records.length < batchSize) break; // the end of the data
       }
       return rows.length === 0 ? null : rowsToBatch(rows);
     },
-    state: () => ({ position: cursor.position(), skipped: skips.snapshot() }),
+    state(): JsonValue {
+      const chunk = queue.find((c) => c.next < c.records.length);
+      return { position: chunk ? (chunk.records[chunk.next] as Taken).at : cursor.position(), skipped: skips.snapshot() };
+    },
     restore(state: JsonValue) {
       const position = stateField(state, "position", isAny, owner);
       skips.restore(stateField(state, "skipped", isAny, owner), owner);
+      queue = [];
       cursor.seek(position);
     },
     reset() {
+      queue = [];
       cursor.rewind(); // the file order is fixed; a shuffle above this source reorders per epoch
     },
     describe() {
@@ -75,7 +135,11 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
       return `${cursor.kind}(${parts.join(", ")})`;
     },
     skipped: () => skips.snapshot(),
-    close: () => cursor.close(),
+    async close() {
+      queue = [];
+      await Promise.all([...inflight]); // no image read outlives close()
+      await cursor.close();
+    },
   };
   if (options.shuffle === null) return reader;
   // Core's block shuffle: its state holds this reader's state at the block start, so a restore re-reads at most

@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
 import { RecordBatchReader, RecordBatchStreamWriter } from "apache-arrow";
 import type { RecordBatch } from "apache-arrow";
 import { FormatError } from "../errors.js";
+import { RandomAccessFile } from "../files/random-access-file.js";
 import { HashingFile } from "./hashing-file.js";
 import type { ShardFileWriter } from "./shard-writer.js";
 
@@ -32,17 +32,39 @@ export async function createArrowShardWriter(path: string): Promise<ShardFileWri
   };
 }
 
-/** Streams the batches of one Arrow IPC stream file. */
-export async function* readArrowShard(path: string): AsyncGenerator<RecordBatch> {
-  let reader: AsyncIterable<RecordBatch>;
-  try {
-    reader = (await RecordBatchReader.from(createReadStream(path, { highWaterMark: 1 << 20 }))) as unknown as AsyncIterable<RecordBatch>;
-  } catch (cause) {
-    throw new FormatError("SHARD_ARROW_UNREADABLE", `not an Arrow IPC stream: ${(cause as Error).message}`, { file: path, cause });
+const CHUNK = 1 << 20;
+
+/** The file's bytes in 1 MiB chunks (each a fresh buffer: Arrow keeps views into them as batch data). */
+async function* chunksOf(file: RandomAccessFile): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < file.size; ) {
+    const chunk = new Uint8Array(Math.min(CHUNK, file.size - at));
+    const n = await file.read(chunk, 0, chunk.length, at);
+    if (n === 0) return;
+    at += n;
+    yield n === chunk.length ? chunk : chunk.subarray(0, n);
   }
+}
+
+/**
+ * Streams the batches of one Arrow IPC stream file. Read through a RandomAccessFile rather than a read stream: a
+ * stream dropped mid-file (a consumer that abandons the source) would keep its descriptor open forever, while the
+ * RandomAccessFile's is closed when it is collected; the end of the file, an error and `return()` close it at once.
+ */
+export async function* readArrowShard(path: string): AsyncGenerator<RecordBatch> {
+  const file = await RandomAccessFile.open(path);
   try {
-    for await (const batch of reader) yield batch;
-  } catch (cause) {
-    throw new FormatError("SHARD_ARROW_UNREADABLE", `Arrow IPC stream is corrupt: ${(cause as Error).message}`, { file: path, cause });
+    let reader: AsyncIterable<RecordBatch>;
+    try {
+      reader = (await RecordBatchReader.from(chunksOf(file))) as unknown as AsyncIterable<RecordBatch>;
+    } catch (cause) {
+      throw new FormatError("SHARD_ARROW_UNREADABLE", `not an Arrow IPC stream: ${(cause as Error).message}`, { file: path, cause });
+    }
+    try {
+      for await (const batch of reader) yield batch;
+    } catch (cause) {
+      throw new FormatError("SHARD_ARROW_UNREADABLE", `Arrow IPC stream is corrupt: ${(cause as Error).message}`, { file: path, cause });
+    }
+  } finally {
+    await file.close();
   }
 }

@@ -4,6 +4,7 @@ import type { RecordBatch } from "apache-arrow";
 import { batchToRows, rowsToBatch } from "../rows.js";
 import type { CanonicalRow, Message, RowInput, SampleKind } from "../schema.js";
 import { FormatError, UnsupportedError } from "../errors.js";
+import { openParquetReader } from "../files/parquet-envelope.js";
 import { hashFile } from "./hashing-file.js";
 import type { ShardFileWriter } from "./shard-writer.js";
 
@@ -98,11 +99,14 @@ export async function createParquetShardWriter(path: string, rowGroupSize = 1024
   };
 }
 
-/** Streams one canonical Parquet shard as batches of `batchSize` rows, starting at row `skip`. */
+/**
+ * Streams one canonical Parquet shard as batches of `batchSize` rows, starting at row `skip`. The file is closed at
+ * the end, by the generator's `return()`, or (a generator dropped mid-shard) when the reader is collected.
+ */
 export async function* readParquetShard(path: string, batchSize: number, skip = 0): AsyncGenerator<RecordBatch> {
   let reader: ParquetReader;
   try {
-    reader = await parquet.ParquetReader.openFile(path);
+    reader = await openParquetReader(path);
   } catch (cause) {
     throw new FormatError("SHARD_PARQUET_UNREADABLE", `not a readable Parquet file: ${String((cause as Error)?.message ?? cause)}`, { file: path, cause });
   }

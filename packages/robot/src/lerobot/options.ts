@@ -34,7 +34,10 @@ export interface OpenLeRobotOptions {
   videoFormat?: FrameFormat;
   /** The ffmpeg binary (default $COTRAIN_FFMPEG, else `ffmpeg` on the PATH). */
   ffmpegPath?: string;
-  /** Episodes loaded ahead of the one being read, overlapping Parquet and ffmpeg work with the consumer (default 1). */
+  /**
+   * Episodes loaded ahead of the one being read, overlapping Parquet and ffmpeg work with the consumer (default 1).
+   * It also bounds the work in flight: at most `prefetch + 1` episodes, each one ffmpeg process per video camera.
+   */
   prefetch?: number;
 }
 

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import parquet from "parquetjs-lite";
 import type { FileMetaData, ParquetEnvelopeReader, ParquetReader } from "parquetjs-lite";
 import codecs from "parquetjs-lite/lib/codec/index.js";
-import { FormatError, MissingError, UnsupportedError } from "@cotrain/core";
+import { FormatError, MissingError, UnsupportedError, openParquetEnvelope } from "@cotrain/core";
 
 /**
  * A Parquet file read with parquetjs-lite, made safe for files that pyarrow (Hugging Face `datasets`, LeRobot)
@@ -82,7 +82,8 @@ export class ParquetFile {
     installCodecShims();
     let envelope: ParquetEnvelopeReader | null = null;
     try {
-      envelope = await parquet.ParquetEnvelopeReader.openFile(path);
+      // Core's envelope: its descriptor is closed even if this file is dropped unclosed (see RandomAccessFile).
+      envelope = await openParquetEnvelope(path);
       await envelope.readHeader();
       const metadata: FileMetaData = await envelope.readFooter();
       if (metadata.version !== 1 && metadata.version !== 2) {

@@ -1,8 +1,6 @@
-import { open } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { Tokenizer, TokenParser, TokenType } from "@streamparser/json";
-import { FormatError, StateError, TruncatedError, isCotrainError, isInt, stateField } from "@cotrain/core";
+import { FormatError, RandomAccessFile, StateError, TruncatedError, isCotrainError, isInt, stateField } from "@cotrain/core";
 import type { JsonValue } from "@cotrain/core";
 import type { RawRecord, RecordCursor } from "../record-cursor.js";
 
@@ -29,11 +27,14 @@ interface Parsed {
  *
  * Malformed JSON is a FormatError with the file's byte offset; it is never skippable, since a streaming parser
  * cannot find the next element after a syntax error.
+ *
+ * File lifetime: the file is opened by the first `next()` and closed at the end of the array, on an error, by
+ * `close()`, or (a cursor dropped mid-file) when the RandomAccessFile is garbage-collected, without DEP0137.
  */
 export class JsonArrayCursor implements RecordCursor<unknown> {
   readonly kind = "llava";
   private readonly size: number;
-  private handle: FileHandle | null = null;
+  private file_: RandomAccessFile | null = null;
   private readonly buffer = new Uint8Array(CHUNK);
   private readPos = 0;
   private delta = 0; // file offset = parser stream offset + delta
@@ -69,7 +70,6 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
       if (this.head === this.queue.length) {
         while (!this.eof) await this.readChunk(); // only whitespace may follow the closing `]`
         this.finished = true;
-        await this.release(); // release the file at the end, so a source read to its end holds no handle
         return null;
       }
       const item = this.queue[this.head++] as Parsed;
@@ -80,6 +80,7 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
       return { index: this.nextIndex++, where: { file: this.file, offset: item.at, row: this.nextIndex - 1 }, value: item.value };
     } catch (error) {
       this.failure = error;
+      await this.release().catch(() => undefined); // a failed cursor holds no file; seek or rewind reopens it
       throw error;
     }
   }
@@ -115,9 +116,9 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   }
 
   private async release(): Promise<void> {
-    const handle = this.handle;
-    this.handle = null;
-    await handle?.close();
+    const file = this.file_;
+    this.file_ = null;
+    await file?.close();
   }
 
   private async openAt(at: { entry: number; offset: number }): Promise<void> {
@@ -125,7 +126,7 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
     this.pending = null;
     this.started = true;
     this.finished = false;
-    this.handle = await open(this.file, "r");
+    this.file_ = await RandomAccessFile.open(this.file);
     this.queue = [];
     this.head = 0;
     this.depth = 0;
@@ -136,7 +137,7 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
     this.tokenizer = this.makeTokenizer();
     if (at.entry === 0 && at.offset === 0) {
       // A fresh start: skip a UTF-8 byte order mark ourselves, since the tokenizer does not count it in offsets.
-      const { bytesRead } = await this.handle.read(this.buffer, 0, 3, 0);
+      const bytesRead = await this.file_.read(this.buffer, 0, 3, 0);
       const bom = bytesRead === 3 && this.buffer[0] === 0xef && this.buffer[1] === 0xbb && this.buffer[2] === 0xbf;
       this.readPos = bom ? 3 : 0;
       this.delta = this.readPos;
@@ -148,10 +149,10 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   }
 
   private async readChunk(): Promise<void> {
-    const handle = this.handle as FileHandle;
-    const { bytesRead } = await handle.read(this.buffer, 0, CHUNK, this.readPos);
+    const bytesRead = await (this.file_ as RandomAccessFile).read(this.buffer, 0, CHUNK, this.readPos);
     if (bytesRead === 0) {
       this.eof = true;
+      await this.release(); // the last entries are parsed already: nothing more is read from the file
       if (this.closedAt < 0) {
         const what = this.depth === 0 ? "before the JSON array began" : `inside entry ${this.nextIndex + this.queue.length - this.head}`;
         throw new TruncatedError("LLAVA_TRUNCATED", `the file ends ${what}; the closing "]" is missing`, { file: this.file, offset: this.size });

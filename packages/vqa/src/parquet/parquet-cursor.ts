@@ -1,7 +1,6 @@
 import { basename } from "node:path";
-import parquet from "parquetjs-lite";
 import type { ParquetCursor, ParquetReader } from "parquetjs-lite";
-import { FormatError, StateError, UnsupportedError, isInt, stateField } from "@cotrain/core";
+import { FormatError, StateError, UnsupportedError, isInt, openParquetReader, stateField } from "@cotrain/core";
 import type { JsonValue } from "@cotrain/core";
 import type { RawRecord, RecordCursor } from "../record-cursor.js";
 import { detectLayout, leafPaths } from "./parquet-layout.js";
@@ -23,6 +22,9 @@ export interface ParquetRecord {
  * index}`: the file's number in the sorted list (and its name, checked on restore), the row within it, and the
  * global row index (what sharding counts). A seek skips whole row groups by their metadata row counts without
  * decoding them, then the rows before `row` in the group it lands in.
+ *
+ * File lifetime: one file is open at a time; it is closed when its rows run out, on an error, by `close()`, or (a
+ * cursor dropped mid-file) when its reader is garbage-collected (core's `openParquetReader`).
  */
 export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
   private reader: ParquetReader | null = null;
@@ -38,6 +40,18 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
   constructor(private readonly files: readonly string[], private readonly columns: ParquetVqaColumns, private readonly path: string) {}
 
   async next(): Promise<RawRecord<ParquetRecord> | null> {
+    try {
+      return await this.read();
+    } catch (error) {
+      // Hold no file after an error; a retry reopens the file at the same row (and meets the same error).
+      const at = { file: this.fileIndex, row: this.row, index: this.index };
+      await this.closeFile().catch(() => undefined);
+      this.pending ??= at;
+      throw error;
+    }
+  }
+
+  private async read(): Promise<RawRecord<ParquetRecord> | null> {
     if (this.pending !== null) await this.applySeek(this.pending);
     for (;;) {
       if (this.fileIndex >= this.files.length) return null;
@@ -101,7 +115,7 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
     const file = this.files[this.fileIndex] as string;
     let reader: ParquetReader;
     try {
-      reader = await parquet.ParquetReader.openFile(file);
+      reader = await openParquetReader(file);
     } catch (cause) {
       throw new FormatError("PARQUET_UNREADABLE", `not a readable Parquet file: ${String((cause as Error)?.message ?? cause)}`, { file, cause });
     }
