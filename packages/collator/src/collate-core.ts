@@ -33,8 +33,13 @@ export interface CollateCore {
   readonly layout: ActionLayout;
   /** Ids are < vocabSize (text vocabulary plus appended action tokens). */
   readonly vocabSize: number;
-  /** `sourceNames` must hold every `source` of the batch (see assignSources); its order gives the ids. */
-  run(batch: RecordBatch, epoch: number, sourceNames: readonly string[]): Promise<{ batch: Batch; stats: CollatorStats }>;
+  /** Float32 pixel values per row (H × W × 3 × cameras; 0 without images). */
+  readonly pixelsPerRow: number;
+  /**
+   * `sourceNames` must hold every `source` of the batch (see assignSources); its order gives the ids. `reuse`: a
+   * pixels array of an earlier batch that is no longer used, filled again when its size fits.
+   */
+  run(batch: RecordBatch, epoch: number, sourceNames: readonly string[], reuse?: Float32Array): Promise<{ batch: Batch; stats: CollatorStats }>;
 }
 
 export function createCollateCore(options: CollatorOptions): CollateCore {
@@ -49,7 +54,7 @@ export function createCollateCore(options: CollatorOptions): CollateCore {
   // Encodings of repeated text (system prompts, template pieces): a cache, so it never changes a result.
   const cache = new Map<string, number[]>();
 
-  const run = async (batch: RecordBatch, epoch: number, sourceNames: readonly string[]): Promise<{ batch: Batch; stats: CollatorStats }> => {
+  const run = async (batch: RecordBatch, epoch: number, sourceNames: readonly string[], reuse?: Float32Array): Promise<{ batch: Batch; stats: CollatorStats }> => {
     const stats = emptyStats();
     const ctx: MaskingContext = {
       tokenizer,
@@ -84,7 +89,7 @@ export function createCollateCore(options: CollatorOptions): CollateCore {
     const packed = packRows(tokens, { padding: opts.padding, maxLength: opts.maxLength, multipleOf: opts.multipleOf, padId: tokenizer.padId });
     const act = fillActions(actions, layout, b);
     const k = plan?.slots ?? 1;
-    const images = plan ? await fillPixels(picked, rows, plan, epoch) : { pixels: new Float32Array(0), imageMask: new Uint8Array(b * k) };
+    const images = plan ? await fillPixels(picked, rows, plan, epoch, reuse) : { pixels: new Float32Array(0), imageMask: new Uint8Array(b * k) };
     if (!plan) picked.forEach((slots, i) => slots.forEach((x, s) => x && (images.imageMask[i * k + s] = 1)));
 
     stats.batches = 1;
@@ -141,7 +146,8 @@ export function createCollateCore(options: CollatorOptions): CollateCore {
     return tokens;
   };
 
-  return { tokenizer, template, actionTokenizer: actionTok, layout, vocabSize, run };
+  const pixelsPerRow = plan ? plan.height * plan.width * 3 * plan.slots : 0;
+  return { tokenizer, template, actionTokenizer: actionTok, layout, vocabSize, pixelsPerRow, run };
 }
 
 /**

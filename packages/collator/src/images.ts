@@ -88,14 +88,17 @@ export function pickImages(row: CanonicalRow, plan: ImagePlan | null, stats: Col
  * several images in sharp's thread pool and writes each into its own slot, so timing never changes the result).
  * With one slot vision writes straight into the output; stacked cameras are interleaved along channels after.
  */
-export async function fillPixels(picked: readonly (Uint8Array | null)[][], rows: readonly CanonicalRow[], plan: ImagePlan, epoch: number): Promise<{ pixels: Float32Array; imageMask: Uint8Array }> {
+export async function fillPixels(picked: readonly (Uint8Array | null)[][], rows: readonly CanonicalRow[], plan: ImagePlan, epoch: number, reuse?: Float32Array): Promise<{ pixels: Float32Array; imageMask: Uint8Array }> {
   const { height: h, width: w, slots: k } = plan;
   const entries: BatchImage[] = [];
   picked.forEach((slots, b) => {
     const row = rows[b] as CanonicalRow;
     slots.forEach((bytes, s) => entries.push(bytes === null ? null : { bytes, key: [epoch, row.source, row.sample_id, s], where: { row: b, id: row.sample_id, field: "images" } }));
   });
-  const result = await transformImages(entries, plan.spec, { seed: plan.seed, augment: plan.augment });
+  // A recycled output array (the pool's) saves allocating, and faulting in, tens of MB per batch; vision writes
+  // every slot, zeros included, so what it held before never shows.
+  const out = k === 1 && reuse !== undefined && reuse.length === entries.length * h * w * 3 ? reuse : undefined;
+  const result = await transformImages(entries, plan.spec, { seed: plan.seed, augment: plan.augment, ...(out ? { out } : {}) });
   const imageMask = result.ok;
   if (k === 1) return { pixels: result.float32, imageMask };
   const hw = h * w;

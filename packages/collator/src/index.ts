@@ -20,7 +20,7 @@ export type { ActionsOption } from "./actions/layout.js";
 export type { ImageOptions, CameraChoice } from "./images.js";
 export { describeRow } from "./describe.js";
 export type { DescribeOptions } from "./describe.js";
-export { createCollatorPool } from "./pool/collator-pool.js";
+export { createCollatorPool, defaultWorkers } from "./pool/collator-pool.js";
 export type { CollatorPool, CollatorPoolOptions, Collated } from "./pool/collator-pool.js";
 export { tokenizerFromRecipe } from "./pool/portable.js";
 export type { TokenizerRecipe } from "./tokenizer/types.js";

@@ -31,6 +31,8 @@ export interface LoadedBatch {
   collatorState: JsonValue | undefined;
   /** Milliseconds next() waited for this batch. */
   waitMs: number;
+  /** Done with `batch.pixels`: a pool fills the array again for a later batch (see Collated.release). Optional. */
+  release(): void;
 }
 
 type Read = { record: RecordBatch; epoch: number; sourceState: JsonValue; sourceStats: JsonValue | undefined };
@@ -49,7 +51,7 @@ export class BatchLoader {
   private epoch: number;
   private readonly prefetch: number;
   private readonly repeat: boolean;
-  private readonly submit: (batch: RecordBatch) => Promise<{ batch: Batch; state: JsonValue | undefined }>;
+  private readonly submit: (batch: RecordBatch) => Promise<{ batch: Batch; state: JsonValue | undefined; release?: () => void }>;
 
   constructor(
     private readonly source: Source,
@@ -78,7 +80,9 @@ export class BatchLoader {
   async drain(): Promise<void> {
     const pending = this.queue.splice(0);
     this.ended = true;
-    await Promise.allSettled(pending);
+    for (const settled of await Promise.allSettled(pending)) {
+      if (settled.status === "fulfilled" && settled.value !== null && "release" in settled.value) settled.value.release(); // never handed out
+    }
   }
 
   private fill(): void {
@@ -88,7 +92,7 @@ export class BatchLoader {
       const item = read.then(async (r) => {
         if (r === null) return null;
         const collated = await this.submit(r.record);
-        return { batch: collated.batch, epoch: r.epoch, sourceState: r.sourceState, sourceStats: r.sourceStats, collatorState: collated.state };
+        return { batch: collated.batch, epoch: r.epoch, sourceState: r.sourceState, sourceStats: r.sourceStats, collatorState: collated.state, release: collated.release ?? noop };
       });
       item.catch(() => undefined); // rethrown to the consumer when it reaches this batch
       this.queue.push(item);
@@ -122,3 +126,5 @@ function serially(collate: LoaderCollate): (batch: RecordBatch) => Promise<{ bat
     return result;
   };
 }
+
+function noop(): void {}

@@ -37,6 +37,7 @@ async function run(source: Source, collate: CollatorPool | ReturnType<typeof cre
     out.prints.push(batchFingerprint(item.batch));
     out.states.push(item.collatorState as JsonValue);
     out.items.push(item);
+    item.release(); // a pool fills these pixels again for a later batch: what they held must never show
   }
   await loader.drain();
   return out;

@@ -1,12 +1,13 @@
 // Trainer benchmark: ms/step and samples/s of the default model on each available backend (wasm, cpu, and the
 // native "tensorflow" backend when @tensorflow/tfjs-node(-gpu) loads), a forward-only baseline, and the share of
-// step time the full loop (real collator decoding PNGs) spends waiting for data. Run: node tools/bench.mjs trainer
+// wall time the full loop (real collator decoding COCO-size JPEGs) waits for data, one batch ahead and with the pool. Run: node tools/bench.mjs trainer
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { Rng, fromRows } from "@cotrain/core";
-import { createCollator } from "@cotrain/collator";
+import { createCollator, createCollatorPool } from "@cotrain/collator";
+import { photoLikeJpeg } from "../../vision/bench/photo.mjs";
 import { selectBackend, VlaModel, AdamW, prepareBatch, trainStep, batchTensors, disposeBatchTensors, train, readMetrics, tf } from "@cotrain/trainer";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
 
@@ -82,20 +83,26 @@ function canonicalRows(n) {
   });
 }
 
-async function loopDataWait(B, steps) {
-  const collate = createCollator({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 7 }, image: { size: 64 }, maxLength: SEQ, padding: "max" });
-  const rows = canonicalRows(B * (steps + 2));
-  // Baseline: how long collating one batch takes on its own (what a loop without prefetch would wait for).
-  const probe = fromRows(rows, { batchSize: B });
-  const nextRecord = async () => (await probe.next()) ?? (probe.reset(), probe.next());
-  const collateR = await measure(async () => (await collate(await nextRecord()), 1), { minMs: 1000, warmup: 1 });
+/** Canonical rows over a few 640×480 photo-like JPEGs (COCO-size, as LLaVA data has): decoding is the data cost. */
+async function photoRows(n) {
+  const photos = [];
+  for (let i = 0; i < 8; i++) photos.push(await photoLikeJpeg(640, 480, 200 + i));
+  return canonicalRows(n).map((r, i) => ({ ...r, images: [photos[i % photos.length]] }));
+}
+
+/** The share of wall time the training loop waits for data: one batch ahead (createCollator) vs the default pool. */
+async function loopDataWait(B, steps, makeCollate) {
+  const collate = makeCollate({ tokenizer: "byte", template: "plain", actions: { type: "continuous", dim: 7 }, image: { size: 64 }, maxLength: SEQ, padding: "max" });
+  const rows = await photoRows(B * (steps + 2));
   const dir = mkdtempSync(join(tmpdir(), "cotrain-trainer-bench-"));
   await train({ runDir: dir, source: fromRows(rows, { batchSize: B }), collate, steps, backend: "wasm", progress: "none", handleSigint: false, output: { write: () => true } });
-  const lines = readMetrics(join(dir, "metrics.jsonl")).filter((l) => l.type === "train").slice(1); // the first waits for the pipeline to start
+  await collate.close?.();
+  const lines = readMetrics(join(dir, "metrics.jsonl")).filter((l) => l.type === "train");
   rmSync(dir, { recursive: true, force: true });
-  const stepMs = lines.reduce((s, l) => s + l.stepMs, 0) / lines.length;
-  const waitMs = lines.reduce((s, l) => s + l.dataWaitMs, 0) / lines.length;
-  return { stepMs, waitMs, share: waitMs / (stepMs + waitMs), collateMs: 1000 / collateR.perSecond };
+  const rest = lines.slice(1); // the first step waits for the pipeline (and the pool's threads) to start
+  const stepMs = rest.reduce((s, l) => s + l.stepMs, 0) / rest.length;
+  const waitMs = rest.reduce((s, l) => s + l.dataWaitMs, 0) / rest.length;
+  return { stepMs, waitMs, share: lines.at(-1).dataWaitShare };
 }
 
 const rows = [];
@@ -115,8 +122,11 @@ try {
 } catch (error) {
   native = error.message;
 }
-const loop = await loopDataWait(16, 10);
-rows.push({ name: "full loop (collator + PNG decode), wasm, batch 16: data wait share of step time", value: 100 * loop.share, unit: "%" });
-rows.push({ name: "data wait per step (prefetched) vs collate time alone", value: loop.waitMs, unit: "ms", baseline: "collate alone", baselineValue: loop.collateMs });
+const single = await loopDataWait(32, 12, createCollator);
+const pooled = await loopDataWait(32, 12, createCollatorPool);
+rows.push({ name: "full loop, 640×480 JPEGs → 64², wasm, batch 32: data wait share (createCollator, one ahead)", value: 100 * single.share, unit: "%" });
+rows.push({ name: "full loop, same: data wait share (createCollatorPool, default workers)", value: 100 * pooled.share, unit: "%" });
+rows.push({ name: "data wait per step: pool vs one batch ahead", value: pooled.waitMs, unit: "ms", baseline: "one ahead", baselineValue: single.waitMs });
+const loop = pooled;
 console.log(`default model: ${wasm.params} parameters; native backend: ${native}`);
 report("trainer", rows, { params: wasm.params, nativeBackend: native, loopStepMs: loop.stepMs });

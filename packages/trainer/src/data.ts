@@ -36,6 +36,8 @@ export interface FetchedBatch<T> {
   sourceStats: JsonValue | undefined;
   /** Milliseconds `next()` waited for this batch. */
   waitMs: number;
+  /** The collated batch's pixels are no longer needed (a pool fills them again for a later batch). */
+  release(): void;
 }
 
 /**
@@ -64,7 +66,7 @@ export class Prefetcher<T> {
     // Let the reads started for later batches reach their I/O before the caller's synchronous step blocks.
     await new Promise((resolve) => setImmediate(resolve));
     const collator: JsonValue = item.collatorState === undefined ? { epoch: item.epoch } : { state: item.collatorState };
-    return { value: this.prepare(item.batch), epoch: item.epoch, sourceState: item.sourceState, collatorState: collator, sourceStats: item.sourceStats, waitMs: item.waitMs };
+    return { value: this.prepare(item.batch), epoch: item.epoch, sourceState: item.sourceState, collatorState: collator, sourceStats: item.sourceStats, waitMs: item.waitMs, release: item.release };
   }
 
   /** Waits for in-flight fetches to settle (their results are dropped), so nothing runs after the loop ends. */

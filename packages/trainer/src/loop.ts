@@ -163,6 +163,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       const dropout = model.config.dropout > 0 ? { rng, rate: model.config.dropout } : undefined;
       const r = trainStep(model, optimizer, prepared, { lambda, actionLoss, dropout, trainable, lr, clipNorm: o.clipNorm });
       const stepMs = now() - s0;
+      pending.release(); // the step has read the pixels (as patches); the pool may fill the array again
       if (step > startStep) waitedMs += firstWait;
       busyMs += stepMs + (step > startStep ? firstWait : 0);
       step++;

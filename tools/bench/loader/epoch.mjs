@@ -1,5 +1,6 @@
 // One measured pass of the loader bench, in its own process so its peak RSS is its own. Prints one JSON line.
-//   node epoch.mjs online  JSON IMAGE_ROOT WORKERS LIMIT   LLaVA JSON → collator (pool of WORKERS threads)
+//   node epoch.mjs online  JSON IMAGE_ROOT WORKERS LIMIT   LLaVA JSON → collator (pool of WORKERS threads, or
+//                                                          "default": the pool's default for this machine)
 //   node epoch.mjs shards  DIR WORKERS LIMIT               preprocessed shards → the same collator
 //   node epoch.mjs sharp   JSON IMAGE_ROOT IN_FLIGHT LIMIT  sharp's decode+resize alone on the same images
 import { readFileSync } from "node:fs";
@@ -19,7 +20,7 @@ const peakRssMiB = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/s
 const [mode, ...args] = process.argv.slice(2);
 
 async function collateAll(source, workers, limit) {
-  const pool = createCollatorPool({ tokenizer: "byte", template: "llava_v1", image: { size: SIZE, transform: { kernel: KERNEL } }, workers });
+  const pool = createCollatorPool({ tokenizer: "byte", template: "llava_v1", image: { size: SIZE, transform: { kernel: KERNEL } }, ...(workers === "default" ? {} : { workers: Number(workers) }), ...(process.env.MAXPENDING ? { maxPending: Number(process.env.MAXPENDING) } : {}), ...(process.env.INFLIGHT ? { inFlight: Number(process.env.INFLIGHT) } : {}) });
   const loader = new BatchLoader(source, pool);
   const prints = [];
   let samples = 0;
@@ -31,6 +32,7 @@ async function collateAll(source, workers, limit) {
     const item = await loader.next();
     if (item === null || samples >= limit) break;
     if (prints.length < FINGERPRINTED) prints.push(batchFingerprint(item.batch));
+    item.release(); // a training loop releases each batch once its step has read it
     if (start === 0) start = performance.now();
     else {
       samples += item.batch.size;
@@ -64,8 +66,8 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
 }
 
 let result;
-if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), Number(args[2]), Number(args[3]));
-else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), Number(args[1]), Number(args[2]));
+if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), args[2], Number(args[3]));
+else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), args[1], Number(args[2]));
 else if (mode === "sharp") result = await sharpLimit(args[0], args[1], Number(args[2]), Number(args[3]));
 else throw new Error(`unknown mode ${mode}`);
 console.log(JSON.stringify(result));

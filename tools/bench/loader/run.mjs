@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultWorkers } from "@cotrain/collator";
 import { loaderDataset } from "./dataset.mjs";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -62,10 +63,11 @@ const measure = (name, fn) => {
 if (py === null) console.log("PyTorch baseline skipped: no python3 with torch, PIL and numpy (Debian: apt-get install python3-torch python3-pil)");
 else measure("pytorch DataLoader, 2 workers", () => JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--workers", "2", "--limit", String(limit)], "baseline").stdout.trim()));
 measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp", ds.json, ds.imageRoot, 2 * cores, limit));
-measure("cotrain online, workers 0", () => epoch("online", ds.json, ds.imageRoot, 0, limit));
-measure(`cotrain online, default pool (${cores} workers)`, () => epoch("online", ds.json, ds.imageRoot, cores, limit));
-measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), cores, limit));
-measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), cores, limit));
+const byDefault = defaultWorkers();
+const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
+for (const w of [...new Set([0, cores, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
+measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), "default", limit));
+measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), "default", limit));
 
 const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
 const sharpLimit = results[`sharp decode+resize alone, ${2 * cores} in flight`].samples_per_s;
@@ -77,8 +79,8 @@ const rows = Object.entries(results).map(([name, r]) => ({
   "peak RSS MiB": r.peak_rss_mib === undefined ? "" : Math.round(r.peak_rss_mib),
 }));
 console.table(rows);
-const w0 = results["cotrain online, workers 0"].fingerprints;
-const pool = results[`cotrain online, default pool (${cores} workers)`].fingerprints;
+const w0 = results[online(0)].fingerprints;
+const pool = results[online(cores)].fingerprints;
 const identical = JSON.stringify(w0) === JSON.stringify(pool);
 console.log(`first ${w0.length} batches byte-identical with workers 0 and ${cores}: ${identical ? "yes" : "NO"}`);
 const out = join(root, "bench/results/loader.json");

@@ -12,10 +12,14 @@ import { describeRow } from "../describe.js";
 import type { CollatorOptions } from "../options.js";
 import { InProcessLane, WorkerLane } from "./lanes.js";
 import type { JobResult, Lane } from "./lanes.js";
+import { PixelSlots } from "./pixel-slots.js";
 import { toPortable } from "./portable.js";
 
 export interface CollatorPoolOptions extends CollatorOptions {
-  /** Worker threads (default: the machine's cores); 0 collates in this thread, still several batches at once. */
+  /**
+   * Worker threads (default: one per core on machines of more than 2 cores, else 0); 0 collates in this thread,
+   * still several batches at once, with decoding spread over every core by sharp's threads either way.
+   */
   workers?: number;
   /** Batches collated at once (default 2 per worker, 2 with no workers). Memory is bounded by this × batch bytes. */
   maxPending?: number;
@@ -27,6 +31,11 @@ export interface CollatorPoolOptions extends CollatorOptions {
 export interface Collated {
   batch: Batch;
   state: JsonValue;
+  /**
+   * Hands the batch's `pixels` back for a later batch to fill, instead of allocating (and faulting in) a new array
+   * each time. Optional; after it, `batch.pixels` must not be read. Calling it twice does nothing.
+   */
+  release(): void;
 }
 
 /**
@@ -45,7 +54,7 @@ export type CollatorPool = Collator & {
 
 export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
   const { workers: w, maxPending: m, inFlight: f, ...collatorOptions } = options;
-  const workers = w ?? availableParallelism();
+  const workers = w ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 0) throw new ConfigError("COLLATOR_WORKERS", `\`workers\` must be a non-negative integer, got ${w}`, { field: "workers" });
   const maxPending = m ?? Math.max(2, 2 * workers);
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new ConfigError("COLLATOR_MAX_PENDING", `\`maxPending\` must be a positive integer, got ${m}`, { field: "maxPending" });
@@ -53,18 +62,28 @@ export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
   const counters = createCollatorCounters(collatorOptions);
   const lanes: Lane[] = workers === 0 ? [new InProcessLane(core)] : startWorkers(collatorOptions, workers, f);
   let delivered: Promise<unknown> = Promise.resolve();
+  const slots = new PixelSlots(maxPending + 2);
 
   const submit = (batch: RecordBatch): Promise<Collated> => {
     const sourceNames = counters.assign(batch);
     const epoch = counters.epoch();
     const lane = lanes.reduce((best, l) => (l.active < best.active ? l : best));
-    const work = lane.run({ batch, epoch, sourceNames });
+    const floats = batch.numRows * core.pixelsPerRow;
+    const slot = slots.take(floats);
+    const work = lane.run({ batch, epoch, sourceNames, pixels: slot && { slot, floats } });
+    if (slot !== undefined) work.catch(() => slots.give(slot));
     work.catch(() => undefined); // observed below, in order
     const result = delivered.then(() => work).then((r: JobResult): Collated => {
       counters.add(r.stats);
       // The state as a one-at-a-time collator has it right after this batch: its epoch and source names, not
       // those of batches submitted after it.
-      return { batch: r.batch, state: { epoch, sourceNames, stats: counters.api.stats() as unknown as JsonValue } };
+      let held = slot !== undefined && r.batch.pixels.buffer === slot.buffer;
+      if (slot !== undefined && !held) slots.give(slot); // the batch's pixels did not go to the slot (stacked cameras)
+      const release = (): void => {
+        if (held && slot !== undefined) slots.give(slot);
+        held = false;
+      };
+      return { batch: r.batch, state: { epoch, sourceNames, stats: counters.api.stats() as unknown as JsonValue }, release };
     });
     delivered = result.catch(() => undefined); // a failed batch is reported to its caller; later ones still come in order
     return result;
@@ -98,4 +117,14 @@ function startWorkers(options: CollatorOptions, workers: number, inFlight: numbe
   const decode: DecodePlan = { vipsThreads: 1, inFlight: each };
   decodePlan(); // sharp must be loaded in the main thread before any worker loads it (sharp's worker-thread rule)
   return Array.from({ length: workers }, () => new WorkerLane(portable, decode));
+}
+
+/**
+ * One worker thread per core, except on 1-2 cores: there the JavaScript side of collating is a small share of a
+ * core (decoding runs on sharp's threads whatever `workers` is), and the threads' own costs (a copy of each batch
+ * to its worker, more threads than cores) measured 10-20% slower than collating in this thread (collator README,
+ * `npm run bench -- loader`). Worker threads pay off once the JavaScript work would load one core.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return cores > 2 ? cores : 0;
 }

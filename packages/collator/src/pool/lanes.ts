@@ -7,6 +7,7 @@ import type { Batch } from "../batch.js";
 import type { CollateCore } from "../collate-core.js";
 import type { CollatorStats } from "../stats.js";
 import type { JobMessage, ResultMessage } from "./messages.js";
+import type { PixelSlot } from "./pixel-slots.js";
 import type { PortableCollatorOptions } from "./portable.js";
 import { batchToBytes, errorFromWire } from "./wire.js";
 
@@ -14,9 +15,15 @@ export interface Job {
   batch: RecordBatch;
   epoch: number;
   sourceNames: string[];
+  /** Where the batch's pixels go: `floats` values at the start of a shared slot (absent: an array of its own). */
+  pixels?: { slot: PixelSlot; floats: number } | undefined;
 }
 
 export type JobResult = { batch: Batch; stats: CollatorStats };
+
+function slotView(pixels: Job["pixels"]): Float32Array | undefined {
+  return pixels === undefined ? undefined : new Float32Array(pixels.slot.buffer, 0, pixels.floats);
+}
 
 /** Where a batch is collated: this thread, or one worker thread. A lane may run several jobs at once. */
 export interface Lane {
@@ -33,7 +40,7 @@ export class InProcessLane implements Lane {
   async run(job: Job): Promise<JobResult> {
     this.active++;
     try {
-      return await this.core.run(job.batch, job.epoch, job.sourceNames);
+      return await this.core.run(job.batch, job.epoch, job.sourceNames, slotView(job.pixels));
     } finally {
       this.active--;
     }
@@ -44,10 +51,11 @@ export class InProcessLane implements Lane {
 
 export class WorkerLane implements Lane {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void; view: Float32Array | undefined }>();
   private seq = 0;
   private failure: Error | null = null;
   private closed = false;
+  private readonly known = new Map<number, SharedArrayBuffer>(); // the slot buffers this worker holds already
 
   constructor(options: PortableCollatorOptions, decode: DecodePlan) {
     this.worker = new Worker(workerFile(), { workerData: { options, decode } });
@@ -62,13 +70,21 @@ export class WorkerLane implements Lane {
   }
 
   run(job: Job): Promise<JobResult> {
+    const view = slotView(job.pixels);
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error("the collator pool is closed"));
     const seq = this.seq++;
     const bytes = batchToBytes(job.batch);
     const message: JobMessage = { seq, bytes, epoch: job.epoch, sourceNames: job.sourceNames };
+    const px = job.pixels;
+    if (px !== undefined) {
+      // The buffer crosses once per worker (and again only when the slot grew): later jobs name the slot.
+      const fresh = this.known.get(px.slot.id) !== px.slot.buffer;
+      message.pixels = { slot: px.slot.id, floats: px.floats, ...(fresh ? { buffer: px.slot.buffer } : {}) };
+      this.known.set(px.slot.id, px.slot.buffer);
+    }
     return new Promise<JobResult>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
+      this.pending.set(seq, { resolve, reject, view });
       if (this.pending.size === 1) this.worker.ref();
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
       this.worker.postMessage(message, whole ? [bytes.buffer as ArrayBuffer] : []);
@@ -81,7 +97,11 @@ export class WorkerLane implements Lane {
     this.pending.delete(message.seq);
     if (this.pending.size === 0) this.worker.unref();
     if (message.error !== undefined) waiter.reject(errorFromWire(message.error));
-    else waiter.resolve({ batch: message.batch, stats: message.stats });
+    else {
+      // Pixels written into the shared slot come back as a name only: this thread's view of the slot.
+      const batch = message.inSlot && waiter.view !== undefined ? { ...message.batch, pixels: waiter.view } : message.batch;
+      waiter.resolve({ batch, stats: message.stats });
+    }
   }
 
   private fail(error: Error): void {

@@ -8,7 +8,9 @@ export interface JobMessage {
   bytes: Uint8Array;
   epoch: number;
   sourceNames: string[];
+  /** Write the pixels into shared slot `slot` (its buffer is sent the first time this worker sees it). */
+  pixels?: { slot: number; floats: number; buffer?: SharedArrayBuffer };
 }
 
 /** Worker → main thread: the collated batch and its counters, or the error. */
-export type ResultMessage = { seq: number; batch: Batch; stats: CollatorStats; error?: undefined } | { seq: number; error: WireError };
+export type ResultMessage = { seq: number; batch: Batch; stats: CollatorStats; inSlot: boolean; error?: undefined } | { seq: number; error: WireError };

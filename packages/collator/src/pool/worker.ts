@@ -15,14 +15,25 @@ const core = createCollateCore(fromPortable(options));
 const port = parentPort;
 if (port === null) throw new Error("the collator worker must run in a worker thread");
 
+const slots = new Map<number, SharedArrayBuffer>();
+
 port.on("message", (job: JobMessage) => {
   void (async () => {
     let reply: ResultMessage;
     let transfer: ArrayBuffer[] = [];
     try {
-      const { batch, stats } = await core.run(batchFromBytes(job.bytes), job.epoch, job.sourceNames);
-      reply = { seq: job.seq, batch, stats };
-      transfer = transferables(batch);
+      let view: Float32Array | undefined;
+      if (job.pixels !== undefined) {
+        if (job.pixels.buffer !== undefined) slots.set(job.pixels.slot, job.pixels.buffer);
+        const buffer = slots.get(job.pixels.slot);
+        if (buffer === undefined) throw new Error(`pixel slot ${job.pixels.slot} was never sent to this worker`);
+        view = new Float32Array(buffer, 0, job.pixels.floats);
+      }
+      const { batch, stats } = await core.run(batchFromBytes(job.bytes), job.epoch, job.sourceNames, view);
+      const inSlot = view !== undefined && batch.pixels === view;
+      // In the slot, the main thread already sees the pixels: send none back.
+      reply = { seq: job.seq, batch: inSlot ? { ...batch, pixels: new Float32Array(0) } : batch, stats, inSlot };
+      transfer = transferables(reply.batch);
     } catch (error) {
       reply = { seq: job.seq, error: errorToWire(error) };
     }
