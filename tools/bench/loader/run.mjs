@@ -3,7 +3,7 @@
 //   - a PyTorch DataLoader (tools/baseline/llava_dataloader.py, 2 workers; skipped with a message when Debian's
 //     python3-torch and python3-pil are missing),
 //   - sharp's own decode+resize of the same images with the pool's images in flight (the limit of the online path),
-//   - cotrain online: openLlava → createCollatorPool with workers 0 and with the default (one per core),
+//   - cotrain online: openLlava → createCollatorPool with workers 0, one per core, and the default,
 //   - cotrain on preprocessed shards (`cotrain convert --image-size 224`, raw pixels and JPEG).
 // Every pass runs in its own process (peak RSS is its own). Results: a table, and bench/results/loader.json.
 // Sizes: LOADER_ENTRIES (20000), LOADER_IMAGES (2000), LOADER_LIMIT (samples per pass, default one epoch).
