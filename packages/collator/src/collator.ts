@@ -4,6 +4,7 @@ import type { JsonValue } from "@cotrain/core";
 import type { Batch } from "./batch.js";
 import type { ActionTokenizer } from "./actions/action-tokenizer.js";
 import { assignSources, createCollateCore } from "./collate-core.js";
+import type { CollateCore } from "./collate-core.js";
 import { describeRow } from "./describe.js";
 import type { CollatorOptions } from "./options.js";
 import { addStats, emptyStats } from "./stats.js";
@@ -43,14 +44,19 @@ export function createCollator(options: CollatorOptions): Collator {
     counters.add(result.stats);
     return result.batch;
   };
-  return Object.assign(collate, {
+  return Object.assign(collate, collatorSurface(core, counters));
+}
+
+/** What every collator carries beside its function: its configuration, counters and state (shared with the pool). */
+export function collatorSurface(core: CollateCore, counters: CollatorCounters): Pick<Collator, "tokenizer" | "template" | "actionTokenizer" | "vocabSize" | "describe"> & CollatorCounters["api"] {
+  return {
     tokenizer: core.tokenizer,
     template: core.template,
     actionTokenizer: core.actionTokenizer,
     vocabSize: core.vocabSize,
     describe: (batch: Batch, row: number, o: { padding?: boolean } = {}): string => describeRow(batch, row, { tokenizer: core.tokenizer, actionTokenizer: core.actionTokenizer, ...o }),
     ...counters.api,
-  });
+  };
 }
 
 /** The stream-ordered part of a collator: epoch, source ids and counters, with their state. Shared with the pool. */

@@ -65,7 +65,7 @@ else measure("pytorch DataLoader, 2 workers", () => JSON.parse(run(py, [join(roo
 measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp", ds.json, ds.imageRoot, 2 * cores, limit));
 const byDefault = defaultWorkers();
 const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
-for (const w of [...new Set([0, cores, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
+for (const w of [...new Set([0, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
 measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), "default", limit));
 measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), "default", limit));
 
@@ -80,9 +80,9 @@ const rows = Object.entries(results).map(([name, r]) => ({
 }));
 console.table(rows);
 const w0 = results[online(0)].fingerprints;
-const pool = results[online(cores)].fingerprints;
+const pool = results[online(byDefault)].fingerprints;
 const identical = JSON.stringify(w0) === JSON.stringify(pool);
-console.log(`first ${w0.length} batches byte-identical with workers 0 and ${cores}: ${identical ? "yes" : "NO"}`);
+console.log(`first ${w0.length} batches byte-identical with workers 0 and ${byDefault}: ${identical ? "yes" : "NO"}`);
 const out = join(root, "bench/results/loader.json");
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, converted, results, table: rows, fingerprintsIdentical: identical }, null, 2));

@@ -6,9 +6,8 @@ import { decodePlan } from "@cotrain/vision";
 import type { DecodePlan } from "@cotrain/vision";
 import type { Batch } from "../batch.js";
 import { createCollateCore } from "../collate-core.js";
-import { createCollatorCounters } from "../collator.js";
+import { collatorSurface, createCollatorCounters } from "../collator.js";
 import type { Collator } from "../collator.js";
-import { describeRow } from "../describe.js";
 import type { CollatorOptions } from "../options.js";
 import { InProcessLane, WorkerLane } from "./lanes.js";
 import type { JobResult, Lane } from "./lanes.js";
@@ -17,8 +16,8 @@ import { toPortable } from "./portable.js";
 
 export interface CollatorPoolOptions extends CollatorOptions {
   /**
-   * Worker threads (default: one per core on machines of more than 2 cores, else 0); 0 collates in this thread,
-   * still several batches at once, with decoding spread over every core by sharp's threads either way.
+   * Worker threads (default: one per core); 0 collates in this thread, still several batches at once (decoding is
+   * spread over the cores by sharp's threads either way), but only while this thread's event loop runs.
    */
   workers?: number;
   /** Batches collated at once (default 2 per worker, 2 with no workers). Memory is bounded by this × batch bytes. */
@@ -91,12 +90,7 @@ export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
 
   const collate = async (batch: RecordBatch): Promise<Batch> => (await submit(batch)).batch;
   return Object.assign(collate, {
-    tokenizer: core.tokenizer,
-    template: core.template,
-    actionTokenizer: core.actionTokenizer,
-    vocabSize: core.vocabSize,
-    describe: (batch: Batch, row: number, o: { padding?: boolean } = {}): string => describeRow(batch, row, { tokenizer: core.tokenizer, actionTokenizer: core.actionTokenizer, ...o }),
-    ...counters.api,
+    ...collatorSurface(core, counters),
     workers,
     maxPending,
     submit,
@@ -120,11 +114,11 @@ function startWorkers(options: CollatorOptions, workers: number, inFlight: numbe
 }
 
 /**
- * One worker thread per core, except on 1-2 cores: there the JavaScript side of collating is a small share of a
- * core (decoding runs on sharp's threads whatever `workers` is), and the threads' own costs (a copy of each batch
- * to its worker, more threads than cores) measured 10-20% slower than collating in this thread (collator README,
- * `npm run bench -- loader`). Worker threads pay off once the JavaScript work would load one core.
+ * One worker thread per core. A training step is synchronous and blocks this thread's event loop for its whole
+ * length, so in-thread collating (workers 0) stalls during every step, while worker threads collate on through it:
+ * that is what keeps the trainer's data wait near zero. A bare loader loop on 1-2 cores, which never blocks, runs
+ * faster in-thread (the copy of each batch to a worker and the extra threads cost 5-15%): see the collator README.
  */
 export function defaultWorkers(cores = availableParallelism()): number {
-  return cores > 2 ? cores : 0;
+  return Math.max(1, cores);
 }
