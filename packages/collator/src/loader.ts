@@ -101,6 +101,15 @@ export class BatchLoader {
 
   private async readOne(): Promise<Read | null> {
     if (this.ended) return null;
+    try {
+      return await this.readNext();
+    } catch (error) {
+      this.ended = true; // the source failed: nothing after this batch is read (the error reaches the consumer)
+      throw error;
+    }
+  }
+
+  private async readNext(): Promise<Read | null> {
     let record = await this.source.next();
     if (record === null && this.repeat) {
       this.epoch++;
