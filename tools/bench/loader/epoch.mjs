@@ -3,6 +3,8 @@
 //                                                          "default": the pool's default for this machine)
 //   node epoch.mjs shards  DIR WORKERS LIMIT               preprocessed shards → the same collator
 //   node epoch.mjs sharp   JSON IMAGE_ROOT IN_FLIGHT LIMIT  sharp's decode+resize alone on the same images
+//   node epoch.mjs reader  JSON IMAGE_ROOT LIMIT            openLlava alone (no collation): what feeds the pool
+//   node epoch.mjs parse   JSON IMAGE_ROOT LIMIT            its floor: JSON.parse of the file + reading each image
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -65,9 +67,37 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
   return { samples: entries.length, images: paths.length, seconds, samples_per_s: entries.length / seconds, in_flight: inFlight, peak_rss_mib: peakRssMiB() };
 }
 
+async function readerAlone(json, imageRoot, limit) {
+  const source = openLlava(json, { imageRoot, batchSize: BATCH });
+  let samples = 0;
+  const start = performance.now();
+  for (let b = await source.next(); b !== null && samples < limit; b = await source.next()) samples += b.numRows;
+  const seconds = (performance.now() - start) / 1000;
+  await source.close?.();
+  return { samples, seconds, samples_per_s: samples / seconds, peak_rss_mib: peakRssMiB() };
+}
+
+async function parseFloor(json, imageRoot, limit) {
+  // What any LLaVA loader must do at least: parse the JSON and read each image file (16 reads at once).
+  const start = performance.now();
+  const entries = JSON.parse(readFileSync(json, "utf8")).slice(0, limit);
+  let next = 0;
+  const work = async () => {
+    while (next < entries.length) {
+      const e = entries[next++];
+      if (e.image !== undefined) await readFile(join(imageRoot, e.image));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, work));
+  const seconds = (performance.now() - start) / 1000;
+  return { samples: entries.length, seconds, samples_per_s: entries.length / seconds, peak_rss_mib: peakRssMiB() };
+}
+
 let result;
 if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), args[2], Number(args[3]));
 else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), args[1], Number(args[2]));
 else if (mode === "sharp") result = await sharpLimit(args[0], args[1], Number(args[2]), Number(args[3]));
+else if (mode === "reader") result = await readerAlone(args[0], args[1], Number(args[2]));
+else if (mode === "parse") result = await parseFloor(args[0], args[1], Number(args[2]));
 else throw new Error(`unknown mode ${mode}`);
 console.log(JSON.stringify(result));

@@ -66,16 +66,20 @@ measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp"
 const byDefault = defaultWorkers();
 const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
 for (const w of [...new Set([0, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
+measure("openLlava alone (feeds the pool)", () => epoch("reader", ds.json, ds.imageRoot, limit));
+measure("its floor: JSON.parse + read each image", () => epoch("parse", ds.json, ds.imageRoot, limit));
 measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), "default", limit));
 measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), "default", limit));
 
 const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
+const floor = results["its floor: JSON.parse + read each image"].samples_per_s;
 const sharpLimit = results[`sharp decode+resize alone, ${2 * cores} in flight`].samples_per_s;
 const rows = Object.entries(results).map(([name, r]) => ({
   pass: name,
   "samples/s": Number(r.samples_per_s.toFixed(1)),
   "× pytorch": torch === undefined ? "" : Number((r.samples_per_s / torch).toFixed(3)),
   "× sharp limit": name.startsWith("cotrain online") ? Number((r.samples_per_s / sharpLimit).toFixed(3)) : "",
+  "× floor": name.startsWith("openLlava alone") ? Number((r.samples_per_s / floor).toFixed(3)) : "",
   "peak RSS MiB": r.peak_rss_mib === undefined ? "" : Math.round(r.peak_rss_mib),
 }));
 console.table(rows);
