@@ -2,8 +2,10 @@ import { join } from "node:path";
 import { mix } from "@cotrain/mixer";
 import { collated, evaluateActions, evaluateText, train } from "@cotrain/trainer";
 import type { BackendSelection, TrainResult, VlaModel } from "@cotrain/trainer";
+import type { Source } from "@cotrain/core";
+import type { CollatorPool } from "@cotrain/collator";
 import type { DemoSizes } from "./demo-config.js";
-import { ROBOT, WEB, demoCollator, robotSource, webSource } from "./pipelines.js";
+import { ROBOT, WEB, demoCollator, demoCollatorPool, robotSource, webSource } from "./pipelines.js";
 import type { WorldData } from "./pipelines.js";
 
 export interface Measures {
@@ -57,10 +59,19 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
   };
   const weights = { ...(webShare < 1 ? { [ROBOT]: 1 - webShare } : {}), ...(webShare > 0 ? { [WEB]: webShare } : {}) };
   const source = mix({ sources, weights, batchSize: sizes.batchSize, mode: "exact", order: "shuffled", seed: sizes.seed, stop: { steps: options.steps } });
+  const collate = demoCollatorPool(sizes.imageSize);
+  try {
+    return await trainPhase(source, collate, sizes, options);
+  } finally {
+    await collate.close();
+  }
+}
+
+function trainPhase(source: Source, collate: CollatorPool, sizes: DemoSizes, options: PhaseOptions): Promise<TrainResult> {
   return train({
     runDir: options.runDir,
     source,
-    collate: demoCollator(sizes.imageSize, true),
+    collate,
     steps: options.steps,
     seed: sizes.seed,
     backend: options.backend,

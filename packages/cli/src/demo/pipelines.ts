@@ -4,8 +4,8 @@ import type { Source } from "@cotrain/core";
 import { computeStats, gripperMask, makeNormalizer, openRlds } from "@cotrain/robot";
 import type { Normalizer } from "@cotrain/robot";
 import { openLlava } from "@cotrain/vqa";
-import { createCollator } from "@cotrain/collator";
-import type { Collator } from "@cotrain/collator";
+import { createCollator, createCollatorPool } from "@cotrain/collator";
+import type { Collator, CollatorOptions, CollatorPool } from "@cotrain/collator";
 import { SYNTH_RLDS_MAPPING } from "@cotrain/synth";
 import type { WorldSummary } from "@cotrain/synth";
 import { ConfigError } from "@cotrain/core";
@@ -71,12 +71,22 @@ export function webSource(data: WorldData, split: "train" | "eval", seed: number
 }
 
 /** The byte-level tokenizer, OpenVLA's prompt, continuous 7-D actions, one 64×64 image per row. */
-export function demoCollator(imageSize: number, train: boolean): Collator {
-  return createCollator({
+function demoOptions(imageSize: number, train: boolean): CollatorOptions {
+  return {
     tokenizer: "byte",
     template: "openvla",
     actions: { type: "continuous", dim: 7 },
     image: { size: imageSize, cameras: "first", augment: train, transform: { normalize: "unit" } },
     sourceNames: [ROBOT, WEB],
-  });
+  };
+}
+
+/** The evaluation collator (in this thread: evaluation reads a batch at a time). */
+export function demoCollator(imageSize: number, train: boolean): Collator {
+  return createCollator(demoOptions(imageSize, train));
+}
+
+/** The training collator: a pool of worker threads that collates while the training step runs (the caller closes it). */
+export function demoCollatorPool(imageSize: number): CollatorPool {
+  return createCollatorPool(demoOptions(imageSize, true));
 }
