@@ -1,5 +1,7 @@
 export { episodeToRows } from "./episode.js";
 export type { Episode, EpisodeToRowsOptions } from "./episode.js";
+export { episodesToBatch } from "./episode-batch.js";
+export type { EpisodeSlice, EpisodesToBatchOptions } from "./episode-batch.js";
 export { openLeRobot } from "./lerobot/source.js";
 export type { LeRobotSource } from "./lerobot/source.js";
 export type { OpenLeRobotOptions } from "./lerobot/options.js";
@@ -32,7 +34,7 @@ export { parseFeatures, featuresToJson, storageOf, valuesPerStep } from "./rlds/
 export type { FlatFeature, Storage } from "./rlds/features.js";
 export { readDatasetInfo, datasetInfoToJson, shardFiles, shardFileName } from "./rlds/dataset-info.js";
 export type { DatasetInfo, SplitInfo, ShardFile } from "./rlds/dataset-info.js";
-export { encodeExample, decodeExample } from "./rlds/example.js";
+export { encodeExample, decodeExample, decodeExampleFeatures } from "./rlds/example.js";
 export type { FeatureValue } from "./rlds/example.js";
 export { TFRecordFile, readTFRecords } from "./rlds/tfrecord-reader.js";
 export type { TFRecord } from "./rlds/tfrecord-reader.js";

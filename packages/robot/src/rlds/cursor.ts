@@ -2,9 +2,10 @@ import { ConfigError, CotrainError, FormatError, MissingError, Rng, StateError, 
 import type { Episode } from "../episode.js";
 import type { ShardFile } from "./dataset-info.js";
 import type { RldsDataset } from "./dataset.js";
-import { decodeEpisode } from "./decode-episode.js";
+import { decodeEpisode, keysRead } from "./decode-episode.js";
 import type { DecodeOptions } from "./decode-episode.js";
-import { decodeExample } from "./example.js";
+import { decodeExampleFeatures } from "./example.js";
+import type { RecordBuffers } from "./record-buffers.js";
 import { FOOTER_BYTES, HEADER_BYTES, TFRecordFile } from "./tfrecord-reader.js";
 
 /**
@@ -24,6 +25,18 @@ export interface CursorOptions {
   seed: number;
   onError: "raise" | "skip";
   decode: DecodeOptions;
+  /**
+   * Read records into buffers taken from here: each episode comes with the buffer its bytes (the image frames) are
+   * views into, for the caller to give back when it has copied them out. Without it, every record gets a new buffer.
+   */
+  buffers?: RecordBuffers;
+}
+
+/** An episode, the position it was read at, and the pooled buffer its frames view (null without `buffers`). */
+export interface CursorEpisode {
+  episode: Episode;
+  at: CursorPosition;
+  buffer: Uint8Array | null;
 }
 
 interface OpenShard {
@@ -37,6 +50,8 @@ interface OpenShard {
   unreachable: CotrainError | null;
   /** Shuffled mode: where records beyond those dataset_info.json lists start, if any. */
   extraAt: number | null;
+  /** The header read with the previous record's body (see TFRecordFile.readBodyAndNext), by its offset. */
+  peeked: { offset: number; length: number | null } | null;
 }
 
 /**
@@ -49,6 +64,8 @@ export class EpisodeCursor {
   private shardOrder: number[];
   private current: OpenShard | null = null;
   private started = false;
+  /** The features decoded in full; the others are only counted (see decodeExampleFeatures). */
+  private readonly wanted: ReadonlySet<string>;
   skipped: Record<string, number> = {};
 
   constructor(
@@ -56,6 +73,7 @@ export class EpisodeCursor {
     private readonly options: CursorOptions,
   ) {
     this.shardOrder = this.orderFor(0);
+    this.wanted = keysRead(dataset.layout, options.decode);
   }
 
   get shards(): number {
@@ -92,7 +110,7 @@ export class EpisodeCursor {
   }
 
   /** The next episode and the position it was read at, or null at the end of the epoch. */
-  async next(): Promise<{ episode: Episode; at: CursorPosition } | null> {
+  async next(): Promise<CursorEpisode | null> {
     try {
       return await this.read();
     } catch (error) {
@@ -102,7 +120,7 @@ export class EpisodeCursor {
     }
   }
 
-  private async read(): Promise<{ episode: Episode; at: CursorPosition } | null> {
+  private async read(): Promise<CursorEpisode | null> {
     if (!this.started) await this.seek(this.at);
     for (;;) {
       if (this.at.shard >= this.shards) return null;
@@ -121,7 +139,8 @@ export class EpisodeCursor {
       }
       let length: number | null;
       try {
-        length = await shard.file.readHeader(this.at.offset, recordNumber);
+        const peeked = shard.peeked?.offset === this.at.offset ? shard.peeked : null;
+        length = peeked ? peeked.length : await shard.file.readHeader(this.at.offset, recordNumber);
         if (length === null) {
           throw new TruncatedError("RLDS_SHARD_LENGTH", `the file ends after ${this.at.record} records; dataset_info.json says ${shard.info.length}`, { file: shard.info.path, offset: this.at.offset, row: recordNumber });
         }
@@ -133,9 +152,14 @@ export class EpisodeCursor {
       }
       const where = { file: shard.info.path, offset: here.offset, row: recordNumber };
       let data: Uint8Array;
+      const buffer = this.options.buffers?.take(length + FOOTER_BYTES + HEADER_BYTES) ?? null;
       try {
-        data = await shard.file.readBody(this.at.offset, length, recordNumber);
+        const read = await shard.file.readBodyAndNext(this.at.offset, length, recordNumber, buffer ?? undefined);
+        data = read.data;
+        const nextOffset = this.at.offset + HEADER_BYTES + length + FOOTER_BYTES;
+        shard.peeked = read.next === undefined ? null : { offset: nextOffset, length: read.next };
       } catch (error) {
+        if (buffer) this.options.buffers?.give(buffer);
         const truncated = error instanceof TruncatedError;
         this.fail(error, truncated ? shard.info.length - this.at.record : 1);
         if (truncated) await this.nextShard();
@@ -144,10 +168,11 @@ export class EpisodeCursor {
       }
       this.advance(shard, this.at.offset + HEADER_BYTES + length + FOOTER_BYTES);
       try {
-        const example = decodeExample(data, where);
+        const example = decodeExampleFeatures(data, this.wanted, where);
         const ctx = { ...where, shardName: shard.info.name, record: recordNumber, index: shard.info.firstEpisode + recordNumber, source: this.dataset.source };
-        return { episode: await decodeEpisode(example, this.dataset.layout, ctx, this.options.decode), at: here };
+        return { episode: await decodeEpisode(example, this.dataset.layout, ctx, this.options.decode), at: here, buffer };
       } catch (error) {
+        if (buffer) this.options.buffers?.give(buffer);
         this.fail(error, 1);
       }
     }
@@ -197,7 +222,7 @@ export class EpisodeCursor {
       throw new MissingError("RLDS_SHARD_MISSING", `shard file ${info.name} listed by dataset_info.json does not exist`, { file: info.path, cause });
     }
     const identity = Int32Array.from({ length: info.length }, (_, i) => i);
-    const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null, extraAt: null };
+    const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null, extraAt: null, peeked: null };
     this.current = shard;
     if (this.options.shuffle) {
       shard.order = Rng.from(this.options.seed, "rlds-records", this.at.epoch, info.name).permutation(info.length);

@@ -108,6 +108,18 @@ export async function decodeEpisode(example: Map<string, FeatureValue>, layout: 
   return episode;
 }
 
+/**
+ * The Example keys whose values `decodeEpisode` reads under these options; it needs only the kind and value count
+ * of every other feature (see decodeExampleFeatures).
+ */
+export function keysRead(layout: ResolvedMapping, options: DecodeOptions): Set<string> {
+  const keys = [...layout.action, ...layout.state, ...layout.cameras, ...layout.alternates, ...(options.extras ? layout.extras : [])].map((k) => k.key);
+  if (layout.instruction) keys.push(layout.instruction.key);
+  for (const flag of Object.values(layout.flags)) if (flag) keys.push(flag.key);
+  for (const feature of layout.metadata) keys.push(feature.key);
+  return new Set(keys);
+}
+
 function checkStorage(value: FeatureValue | undefined, feature: FlatFeature, where: ErrorLocation): void {
   if (!value || value.kind === "none") return;
   const storage = storageOf(feature);

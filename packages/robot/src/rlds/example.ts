@@ -67,13 +67,132 @@ export function decodeExample(bytes: Uint8Array, where: ErrorLocation = {}): Map
     throw new FormatError("EXAMPLE_DECODE", `not a tf.train.Example: ${(cause as Error).message}`, { ...where, cause });
   }
   const out = new Map<string, FeatureValue>();
-  for (const [key, raw] of Object.entries(message.features?.feature ?? {})) {
-    if (raw.bytesList) out.set(key, { kind: "bytes", values: Array.from((raw.bytesList.value ?? []) as Uint8Array[], plainView) });
-    else if (raw.floatList) out.set(key, { kind: "float", values: (raw.floatList.value ?? []) as number[] });
-    else if (raw.int64List) out.set(key, { kind: "int64", values: ((raw.int64List.value ?? []) as unknown[]).map(toNumber) });
-    else out.set(key, { kind: "none" });
+  for (const [key, raw] of Object.entries(message.features?.feature ?? {})) out.set(key, featureOf(raw));
+  return out;
+}
+
+/**
+ * decodeExample for a reader that needs only some features: those in `wanted` are decoded as decodeExample
+ * decodes them; every other feature is only counted, as a FeatureValue of the right kind whose `values` have the
+ * right length but no contents (for shape checks). Why: an RLDS episode often carries per-step data no canonical
+ * row uses (Bridge's 512-float language embedding per step is most of the floats of a record), and protobufjs
+ * decodes a float list one number at a time into a growing array; counting a packed list is one length read.
+ */
+export function decodeExampleFeatures(bytes: Uint8Array, wanted: ReadonlySet<string>, where: ErrorLocation = {}): Map<string, FeatureValue> {
+  const out = new Map<string, FeatureValue>();
+  try {
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag !== EXAMPLE_FEATURES) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      const end = reader.uint32() + reader.pos;
+      while (reader.pos < end) {
+        const entryTag = reader.uint32();
+        if (entryTag !== FEATURES_ENTRY) {
+          reader.skipType(entryTag & 7);
+          continue;
+        }
+        const entryEnd = reader.uint32() + reader.pos;
+        let key = "";
+        let value: Uint8Array | null = null;
+        while (reader.pos < entryEnd) {
+          const fieldTag = reader.uint32();
+          if (fieldTag === ENTRY_KEY) key = reader.string();
+          else if (fieldTag === ENTRY_VALUE) value = reader.bytes();
+          else reader.skipType(fieldTag & 7);
+        }
+        if (reader.pos !== entryEnd) throw new RangeError("a map entry overruns its length");
+        out.set(key, value === null ? { kind: "none" } : wanted.has(key) ? decodeFeature(value) : countFeature(value));
+      }
+      if (reader.pos !== end) throw new RangeError("the features overrun their length");
+    }
+  } catch (cause) {
+    throw new FormatError("EXAMPLE_DECODE", `not a tf.train.Example: ${(cause as Error).message}`, { ...where, cause });
   }
   return out;
+}
+
+/** Wire tags (field number << 3 | wire type 2) of Example.features, a Features map entry, its key and its value. */
+const EXAMPLE_FEATURES = (1 << 3) | 2;
+const FEATURES_ENTRY = (1 << 3) | 2;
+const ENTRY_KEY = (1 << 3) | 2;
+const ENTRY_VALUE = (2 << 3) | 2;
+const FeatureType = root.lookupType("Feature");
+
+function featureOf(raw: RawFeature): FeatureValue {
+  if (raw.bytesList) return { kind: "bytes", values: Array.from((raw.bytesList.value ?? []) as Uint8Array[], plainView) };
+  if (raw.floatList) return { kind: "float", values: (raw.floatList.value ?? []) as number[] };
+  if (raw.int64List) return { kind: "int64", values: ((raw.int64List.value ?? []) as unknown[]).map(toNumber) };
+  return { kind: "none" };
+}
+
+/**
+ * A serialized Feature, as decodeExample gives it. A Feature that is one BytesList (images, strings) is read here
+ * into plain views of `bytes`, one object per value where protobufjs makes a Buffer and plainView a second;
+ * anything else goes through protobufjs.
+ */
+function decodeFeature(bytes: Uint8Array): FeatureValue {
+  const reader = protobuf.Reader.create(bytes);
+  if (bytes.length === 0 || reader.uint32() !== BYTES_LIST || reader.uint32() + reader.pos !== reader.len) return featureOf(FeatureType.decode(bytes) as RawFeature);
+  const values: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag !== BYTES_VALUE) return featureOf(FeatureType.decode(bytes) as RawFeature);
+    const size = reader.uint32();
+    if (reader.pos + size > reader.len) throw new RangeError(`index out of range: ${reader.pos} + ${size} > ${reader.len}`);
+    values.push(new Uint8Array(bytes.buffer, bytes.byteOffset + reader.pos, size));
+    reader.skip(size);
+  }
+  return { kind: "bytes", values };
+}
+
+/** Wire tags of Feature.bytes_list and of one BytesList value. */
+const BYTES_LIST = (1 << 3) | 2;
+const BYTES_VALUE = (1 << 3) | 2;
+
+/** A serialized Feature's kind and value count, without its values (see decodeExampleFeatures). */
+function countFeature(bytes: Uint8Array): FeatureValue {
+  const reader = protobuf.Reader.create(bytes);
+  let kind: FeatureKind = "none";
+  let count = 0;
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    if ((tag & 7) !== 2 || field < 1 || field > 3) {
+      reader.skipType(tag & 7);
+      continue;
+    }
+    // A later list field replaces an earlier one (a oneof); its values are counted afresh.
+    kind = field === 1 ? "bytes" : field === 2 ? "float" : "int64";
+    count = 0;
+    const end = reader.uint32() + reader.pos;
+    while (reader.pos < end) {
+      const valueTag = reader.uint32();
+      const wire = valueTag & 7;
+      if (valueTag >>> 3 !== 1) reader.skipType(wire);
+      else if (kind === "bytes" || wire !== 2) {
+        reader.skipType(wire);
+        count++;
+      } else {
+        const packedEnd = reader.uint32() + reader.pos;
+        if (kind === "float") {
+          count += (packedEnd - reader.pos) >> 2;
+          reader.skip(packedEnd - reader.pos);
+        } else {
+          while (reader.pos < packedEnd) {
+            reader.skipType(0);
+            count++;
+          }
+        }
+      }
+    }
+  }
+  if (kind === "bytes") return { kind, values: new Array<Uint8Array>(count) };
+  if (kind === "none") return { kind };
+  return { kind, values: { length: count } };
 }
 
 /** protobufjs hands out Node Buffers; a plain Uint8Array view over the same bytes compares and serializes as one. */

@@ -1,12 +1,14 @@
 import type { RecordBatch } from "apache-arrow";
-import { Rng, StateError, isInt, rowsToBatch, stateField } from "@cotrain/core";
-import type { JsonValue, RowInput, Source } from "@cotrain/core";
-import { episodeToRows } from "../episode.js";
+import { Rng, StateError, isInt, stateField } from "@cotrain/core";
+import type { JsonValue, Source } from "@cotrain/core";
 import type { Episode } from "../episode.js";
-import { normalizeRow } from "../stats/normalize-rows.js";
+import { checkEpisodeShape, episodesToBatch } from "../episode-batch.js";
+import type { EpisodeSlice } from "../episode-batch.js";
 import { EpisodeCursor } from "./cursor.js";
 import type { CursorPosition } from "./cursor.js";
 import { openRldsDataset } from "./dataset.js";
+import { ReadAhead } from "./read-ahead.js";
+import { RecordBuffers } from "./record-buffers.js";
 import { cameraName } from "./mapping.js";
 import type { RldsDataset } from "./dataset.js";
 import { imageValidation, nonNegativeInteger, onErrorOption } from "./options.js";
@@ -20,12 +22,13 @@ export interface RldsSource extends Source {
 }
 
 interface Current {
-  rows: RowInput[];
-  /** Absolute step of rows[0]. */
-  from: number;
+  /** The episode being emitted, with the instruction choice applied. */
+  episode: Episode;
   /** Absolute step of the next row to emit. */
   step: number;
   at: CursorPosition;
+  /** The read buffer the episode's frames view, given back once its last rows are built into a batch. */
+  buffer: Uint8Array | null;
 }
 
 interface Pending {
@@ -52,7 +55,10 @@ export async function openRlds(dir: string, options: OpenRldsOptions = {}): Prom
   const choice = options.instructionChoice ?? "primary";
   if (choice !== "primary" && choice !== "random") throw new RangeError(`instructionChoice must be "primary" or "random", got ${JSON.stringify(choice)}`);
   const normalize = options.normalize ?? {};
-  const cursor = new EpisodeCursor(dataset, { shuffle, seed, onError: onErrorOption(options.onError), decode: { images: imageValidation(options.validateImages), extras: false } });
+  // Batches copy the frames out of each record, so records are read into a few reused buffers (see RecordBuffers).
+  const buffers = new RecordBuffers();
+  // Each episode's record is read while the previous episode's rows are built into batches.
+  const cursor = new ReadAhead(new EpisodeCursor(dataset, { shuffle, seed, onError: onErrorOption(options.onError), decode: { images: imageValidation(options.validateImages), extras: false }, buffers }), buffers);
 
   let current: Current | null = null;
   let pending: Pending | null = null;
@@ -69,12 +75,12 @@ export async function openRlds(dir: string, options: OpenRldsOptions = {}): Prom
   async function load(): Promise<Current | null> {
     const got = await cursor.next();
     if (got === null) return null;
-    const { episode, at } = got;
+    const { episode, at, buffer } = got;
     const from = resumeStep;
     resumeStep = 0;
     if (from > episode.length) throw new StateError("RLDS_STATE", `the state resumes at step ${from} of episode ${episode.id}, which has ${episode.length} steps`);
-    const rows = episodeToRows(instructionsOf(episode, at.epoch), { chunk, fromStep: from });
-    return { rows, from, step: from, at };
+    checkEpisodeShape(episode);
+    return { episode: instructionsOf(episode, at.epoch), step: from, at, buffer };
   }
 
   return {
@@ -88,20 +94,30 @@ export async function openRlds(dir: string, options: OpenRldsOptions = {}): Prom
         cursor.skipped = { ...p.skipped };
         resumeStep = p.step;
       }
-      const rows: RowInput[] = [];
-      while (rows.length < batchSize) {
+      // The batch's rows as runs of steps of episodes; the columns are built from the episodes' arrays directly.
+      const slices: EpisodeSlice[] = [];
+      const finished: Uint8Array[] = [];
+      let rows = 0;
+      while (rows < batchSize) {
         if (current === null) {
           current = await load();
           if (current === null) break;
         }
         const c: Current = current;
-        const take = Math.min(batchSize - rows.length, c.rows.length - (c.step - c.from));
-        for (let i = 0; i < take; i++) rows.push(c.rows[c.step - c.from + i] as RowInput);
+        const take = Math.min(batchSize - rows, c.episode.length - c.step);
+        if (take > 0) slices.push({ episode: c.episode, from: c.step, to: c.step + take });
+        rows += take;
         c.step += take;
-        if (c.step - c.from >= c.rows.length) current = null;
+        if (c.step >= c.episode.length) {
+          if (c.buffer) finished.push(c.buffer);
+          current = null;
+        }
       }
-      if (rows.length === 0) return null;
-      return rowsToBatch(normalize.action || normalize.state ? rows.map((r) => normalizeRow(r, normalize)) : rows);
+      if (rows === 0) return null;
+      const batch = episodesToBatch(slices, { chunk, normalize });
+      // The batch holds copies of the frames now: the finished episodes' buffers may be read into again.
+      for (const buffer of finished) buffers.give(buffer);
+      return batch;
     },
     state(): JsonValue {
       if (pending) return { ...pending.at, step: pending.step, shards: cursor.shards, skipped: { ...pending.skipped } };

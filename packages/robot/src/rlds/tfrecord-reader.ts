@@ -57,22 +57,42 @@ export class TFRecordFile {
     if (bytesRead < HEADER_BYTES) {
       throw new TruncatedError("TFRECORD_TRUNCATED", `record ${index}: the file ends ${bytesRead} bytes into the 12-byte header`, { file: this.path, offset, row: index, field: "length" });
     }
-    const stored = header.readUInt32LE(8);
-    const actual = maskedCrc32c(header.subarray(0, 8));
-    if (actual !== stored) {
+    const length = headerLength(header);
+    if (length === "crc") {
+      const stored = header.readUInt32LE(8);
+      const actual = maskedCrc32c(header.subarray(0, 8));
       throw new ChecksumError("TFRECORD_LENGTH_CRC", `record ${index}: the length's masked CRC32C is ${hex(actual)}, the file stores ${hex(stored)}`, { file: this.path, offset, row: index, field: "length" });
     }
-    const length = header.readUInt32LE(0) + header.readUInt32LE(4) * 2 ** 32;
     if (length > MAX_RECORD_BYTES) {
       throw new FormatError("TFRECORD_LENGTH", `record ${index} announces ${length} bytes, more than the ${MAX_RECORD_BYTES} this reader accepts`, { file: this.path, offset, row: index, field: "length" });
     }
     return length;
   }
 
-  /** The `length` data bytes of the record whose header starts at `offset`, their CRC checked. */
-  async readBody(offset: number, length: number, index: number): Promise<Uint8Array> {
+  /**
+   * The `length` data bytes of the record whose header starts at `offset`, their CRC checked. They are read into
+   * `into` (at least `length + FOOTER_BYTES` bytes, see RecordBuffers) when given, else into a new buffer.
+   */
+  async readBody(offset: number, length: number, index: number, into?: Uint8Array): Promise<Uint8Array> {
+    return (await this.readBodyAndPeek(offset, length, index, 0, into)).data;
+  }
+
+  /**
+   * readBody, also reading the next record's header in the same call (`into`, when given, must hold
+   * `length + FOOTER_BYTES + HEADER_BYTES`), so that a reader going record after record makes one read per record
+   * instead of two: each read waits for the thread pool and a turn of the event loop. `next` is the length that
+   * header announces, null when this record ends the file exactly, and undefined when the header is short, corrupt
+   * or too large: `readHeader` then reads it again and raises the error itself, as it would have without peeking.
+   */
+  async readBodyAndNext(offset: number, length: number, index: number, into?: Uint8Array): Promise<{ data: Uint8Array; next: number | null | undefined }> {
+    return this.readBodyAndPeek(offset, length, index, HEADER_BYTES, into);
+  }
+
+  private async readBodyAndPeek(offset: number, length: number, index: number, peek: number, into?: Uint8Array): Promise<{ data: Uint8Array; next: number | null | undefined }> {
     const available = this.size - offset - HEADER_BYTES;
-    const body = Buffer.allocUnsafe(Math.max(0, Math.min(length + FOOTER_BYTES, available)));
+    const size = Math.max(0, Math.min(length + FOOTER_BYTES + peek, available));
+    if (into !== undefined && into.byteLength < length + FOOTER_BYTES + peek) throw new RangeError(`need ${length + FOOTER_BYTES + peek} bytes to read record ${index} into, got ${into.byteLength}`);
+    const body = into === undefined ? Buffer.allocUnsafe(size) : Buffer.from(into.buffer, into.byteOffset, size);
     const bytesRead = await this.file.read(body, 0, body.length, offset + HEADER_BYTES);
     if (bytesRead < length + FOOTER_BYTES) {
       throw new TruncatedError("TFRECORD_TRUNCATED", `record ${index} announces ${length} bytes (+4 of CRC) but the file ends ${bytesRead} bytes after its header`, { file: this.path, offset, row: index, field: "data" });
@@ -83,7 +103,12 @@ export class TFRecordFile {
     if (actual !== stored) {
       throw new ChecksumError("TFRECORD_DATA_CRC", `record ${index}: the data's masked CRC32C is ${hex(actual)}, the file stores ${hex(stored)}`, { file: this.path, offset, row: index, field: "data" });
     }
-    return data;
+    if (peek === 0) return { data, next: undefined };
+    const nextAt = length + FOOTER_BYTES;
+    if (offset + HEADER_BYTES + nextAt === this.size) return { data, next: null };
+    if (bytesRead < nextAt + HEADER_BYTES) return { data, next: undefined };
+    const next = headerLength(body.subarray(nextAt, nextAt + HEADER_BYTES));
+    return { data, next: next === "crc" || next > MAX_RECORD_BYTES ? undefined : next };
   }
 
   /**
@@ -130,6 +155,12 @@ export async function* readTFRecords(path: string, offset = 0, firstIndex = 0): 
   } finally {
     await file.close();
   }
+}
+
+/** The length a 12-byte header announces, or "crc" when its length CRC does not match. */
+function headerLength(header: Buffer): number | "crc" {
+  if (header.readUInt32LE(8) !== maskedCrc32c(header.subarray(0, 8))) return "crc";
+  return header.readUInt32LE(0) + header.readUInt32LE(4) * 2 ** 32;
 }
 
 function hex(n: number): string {
