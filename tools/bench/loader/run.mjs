@@ -6,7 +6,9 @@
 //   - cotrain online: openLlava → createCollatorPool with workers 0, one per core, and the default,
 //   - cotrain on preprocessed shards (`cotrain convert --image-size 224`, raw pixels and JPEG).
 // Every pass runs in its own process (peak RSS is its own). Results: a table, and bench/results/loader.json.
-// Sizes: LOADER_ENTRIES (20000), LOADER_IMAGES (2000), LOADER_LIMIT (samples per pass, default one epoch).
+// Sizes: LOADER_ENTRIES (20000), LOADER_IMAGES (2000), LOADER_LIMIT (samples per pass, default one epoch),
+// LOADER_ROUNDS (2): every pass runs once per round, rounds interleaved, and its best round counts, so a burst of
+// someone else's work on the shared cores slows one round of one pass rather than deciding a ratio.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
@@ -20,6 +22,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const entries = Number(process.env.LOADER_ENTRIES ?? 20000);
 const images = Number(process.env.LOADER_IMAGES ?? 2000);
 const limit = Number(process.env.LOADER_LIMIT ?? entries);
+const rounds = Number(process.env.LOADER_ROUNDS ?? 2);
 const cores = availableParallelism();
 const dataRoot = join(root, "bench/data");
 
@@ -57,19 +60,23 @@ const py = python();
 const results = {};
 const measure = (name, fn) => {
   process.stdout.write(`  ${name} ... `);
-  results[name] = fn();
-  console.log(`${results[name].samples_per_s.toFixed(1)} samples/s`);
+  const r = fn();
+  if (results[name] === undefined || r.samples_per_s > results[name].samples_per_s) results[name] = r;
+  console.log(`${r.samples_per_s.toFixed(1)} samples/s`);
 };
+const byDefault = defaultWorkers();
+const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
+const shards = (format, w) => `cotrain preprocessed 224 ${format} shards, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
+for (let round = 1; round <= rounds; round++) {
+console.log(`round ${round} of ${rounds}`);
 if (py === null) console.log("PyTorch baseline skipped: no python3 with torch, PIL and numpy (Debian: apt-get install python3-torch python3-pil)");
 else measure("pytorch DataLoader, 2 workers", () => JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--workers", "2", "--limit", String(limit)], "baseline").stdout.trim()));
 measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp", ds.json, ds.imageRoot, 2 * cores, limit));
-const byDefault = defaultWorkers();
-const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
 for (const w of [...new Set([0, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
 measure("openLlava alone (feeds the pool)", () => epoch("reader", ds.json, ds.imageRoot, limit));
 measure("its floor: JSON.parse + read each image", () => epoch("parse", ds.json, ds.imageRoot, limit));
-measure("cotrain preprocessed 224 raw shards", () => epoch("shards", join(ds.imageRoot, "shards-224-raw"), "default", limit));
-measure("cotrain preprocessed 224 JPEG shards", () => epoch("shards", join(ds.imageRoot, "shards-224-jpeg"), "default", limit));
+for (const format of ["raw", "jpeg"]) for (const w of [...new Set([0, byDefault])]) measure(shards(format, w), () => epoch("shards", join(ds.imageRoot, `shards-224-${format}`), w, limit));
+}
 
 const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
 const floor = results["its floor: JSON.parse + read each image"].samples_per_s;
@@ -89,6 +96,6 @@ const identical = JSON.stringify(w0) === JSON.stringify(pool);
 console.log(`first ${w0.length} batches byte-identical with workers 0 and ${byDefault}: ${identical ? "yes" : "NO"}`);
 const out = join(root, "bench/results/loader.json");
 mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, converted, results, table: rows, fingerprintsIdentical: identical }, null, 2));
+writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, rounds, converted, results, table: rows, fingerprintsIdentical: identical }, null, 2));
 console.log(`written ${out}`);
 if (!identical) process.exit(1);
