@@ -33,3 +33,5 @@ export { writeAtomically, tempPathFor } from "./shards/atomic.js";
 export { hashFile } from "./shards/hashing-file.js";
 export { RandomAccessFile } from "./files/random-access-file.js";
 export { openParquetEnvelope, openParquetReader } from "./files/parquet-envelope.js";
+export { limiter } from "./limiter.js";
+export type { Limit } from "./limiter.js";

@@ -3,7 +3,7 @@ import type { ErrorLocation } from "@cotrain/core";
 import { validateImage } from "@cotrain/vision";
 import type { ImageValidation } from "@cotrain/vision";
 import { resolveImagePath } from "./image-path.js";
-import type { Limiter } from "./limiter.js";
+import type { Limit } from "@cotrain/core";
 import { readFilesContiguous } from "./read-files.js";
 
 /** An image as a reader finds it: bytes stored inline (Parquet), or a path under the image root (LLaVA). */
@@ -18,7 +18,7 @@ export interface ImageLoadContext {
   imageRoot: string | null;
   validate: ImageValidation;
   /** Bounds the image work in flight: each file's open, read and close, and each full decode ("decode"). */
-  limit: Limiter;
+  limit: Limit;
 }
 
 /** One sample's images, and where the sample is (for errors). */

@@ -1,6 +1,6 @@
 import { close, open, read, readFile, stat } from "node:fs";
 import { allocBatchBytes } from "@cotrain/core";
-import type { Limiter } from "./limiter.js";
+import type { Limit } from "@cotrain/core";
 
 /**
  * Reads whole files (a batch's images) into consecutive slices of one `allocBatchBytes` buffer, in order, each
@@ -15,7 +15,7 @@ import type { Limiter } from "./limiter.js";
  * batch as before); one that grew is read up to its stat'ed size, which a "header" check sees as a cut-off image.
  * A failure is returned in the file's slot as Node's error (ENOENT, EISDIR, …) for the caller to name.
  */
-export async function readFilesContiguous(paths: readonly string[], limit: Limiter): Promise<(Uint8Array | NodeJS.ErrnoException)[]> {
+export async function readFilesContiguous(paths: readonly string[], limit: Limit): Promise<(Uint8Array | NodeJS.ErrnoException)[]> {
   const sizes = await Promise.all(paths.map((path) => sizeOf(path).catch((error: NodeJS.ErrnoException) => error)));
   let total = 0;
   for (const size of sizes) if (typeof size === "number") total += size;

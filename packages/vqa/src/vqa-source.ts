@@ -1,9 +1,8 @@
 import type { RecordBatch } from "apache-arrow";
-import { isCotrainError, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
+import { isCotrainError, limiter, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
 import type { ErrorLocation, JsonValue, RowInput, Source } from "@cotrain/core";
 import { loadBatchImages } from "./image-load.js";
 import type { ImageLoadContext, LoadedImages } from "./image-load.js";
-import { createLimiter } from "./limiter.js";
 import type { ResolvedReaderOptions } from "./options.js";
 import type { ParsedSample, RawRecord, RecordCursor } from "./record-cursor.js";
 import { SkipCounter } from "./skip-counter.js";
@@ -47,7 +46,7 @@ interface Chunk {
 export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRecord<T>) => ParsedSample, options: ResolvedReaderOptions, owner: string): VqaSource {
   const { batchSize, shard, onError, source: sourceName } = options;
   const skips = new SkipCounter();
-  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: createLimiter(options.concurrency) };
+  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: limiter(options.concurrency) };
   let queue: Chunk[] = [];
   // Image loads started and not yet settled, including those of a dropped read-ahead, so close() can wait for them.
   const inflight = new Set<Promise<unknown>>();
