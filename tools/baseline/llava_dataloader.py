@@ -9,7 +9,8 @@ prompt, the questions and padding. Batches are padded to the longest row. Prints
 Needs Debian's python3-torch and python3-pil (apt-get install python3-torch python3-pil); the loader bench
 (`npm run bench -- loader`) runs it and skips it with a message when they are missing.
 
-usage: llava_dataloader.py JSON IMAGE_ROOT [--workers N] [--batch-size B] [--size S] [--limit N]
+usage: llava_dataloader.py JSON IMAGE_ROOT [--workers N] [--batch-size B] [--size S] [--limit N] [--per-image N]
+  --per-image N: instead, CPU ms per image of PIL's decode and decode+resize on the first N distinct images
 """
 import argparse
 import json
@@ -84,6 +85,31 @@ def collate(rows):
     return ids, mask, labels, pixels, has_image
 
 
+def per_image(ds, n):
+    import io
+    paths = list(dict.fromkeys(e["image"] for e in ds.entries if "image" in e))[:n]
+    blobs = [open(os.path.join(ds.root, p), "rb").read() for p in paths]
+
+    def cpu_ms(fn):
+        fn(blobs[0])
+        start = time.process_time()
+        for b in blobs:
+            fn(b)
+        return (time.process_time() - start) * 1000 / len(blobs)
+
+    def decode(b):
+        return Image.open(io.BytesIO(b)).convert("RGB")
+
+    def decode_resize(b):
+        img = decode(b)
+        w, h = img.size
+        scale = ds.size / min(w, h)
+        img = img.resize((max(ds.size, round(w * scale)), max(ds.size, round(h * scale))), Image.BILINEAR)
+        return np.asarray(img)
+
+    print(json.dumps({"images": len(blobs), "decode_ms": cpu_ms(decode), "decode_resize_ms": cpu_ms(decode_resize)}))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("json")
@@ -92,9 +118,13 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--limit", type=int, default=0, help="stop after this many samples (0: one epoch)")
+    p.add_argument("--per-image", type=int, default=0, help="measure PIL's CPU ms per image instead")
     a = p.parse_args()
     torch.set_num_threads(1)
     ds = LlavaDataset(a.json, a.image_root, a.size)
+    if a.per_image:
+        per_image(ds, a.per_image)
+        return
     loader = DataLoader(ds, batch_size=a.batch_size, num_workers=a.workers, collate_fn=collate, shuffle=False,
                         persistent_workers=False, prefetch_factor=2 if a.workers > 0 else None)
     start = time.perf_counter()

@@ -5,6 +5,7 @@
 //   node epoch.mjs sharp   JSON IMAGE_ROOT IN_FLIGHT LIMIT  sharp's decode+resize alone on the same images
 //   node epoch.mjs reader  JSON IMAGE_ROOT LIMIT            openLlava alone (no collation): what feeds the pool
 //   node epoch.mjs parse   JSON IMAGE_ROOT LIMIT            its floor: JSON.parse of the file + reading each image
+//   node epoch.mjs perimage JSON IMAGE_ROOT N               CPU ms per image of sharp's decode and decode+resize
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -93,11 +94,31 @@ async function parseFloor(json, imageRoot, limit) {
   return { samples: entries.length, seconds, samples_per_s: entries.length / seconds, peak_rss_mib: peakRssMiB() };
 }
 
+async function perImage(json, imageRoot, n) {
+  // One image at a time on one libvips thread, bytes already in memory: the CPU cost of the work itself.
+  const paths = [...new Set(JSON.parse(readFileSync(json, "utf8")).filter((e) => e.image !== undefined).map((e) => e.image))].slice(0, n);
+  const images = paths.map((p) => readFileSync(join(imageRoot, p)));
+  sharp.concurrency(1);
+  const cpuMs = async (fn) => {
+    await fn(images[0]);
+    const c0 = process.cpuUsage();
+    for (const bytes of images) await fn(bytes);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000 / images.length;
+  };
+  return {
+    images: images.length,
+    decode_ms: await cpuMs((b) => sharp(b).raw().toBuffer()),
+    decode_resize_ms: await cpuMs((b) => sharp(b).resize(SIZE, SIZE, { fit: "cover", kernel: KERNEL }).raw().toBuffer()),
+  };
+}
+
 let result;
 if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), args[2], Number(args[3]));
 else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), args[1], Number(args[2]));
 else if (mode === "sharp") result = await sharpLimit(args[0], args[1], Number(args[2]), Number(args[3]));
 else if (mode === "reader") result = await readerAlone(args[0], args[1], Number(args[2]));
 else if (mode === "parse") result = await parseFloor(args[0], args[1], Number(args[2]));
+else if (mode === "perimage") result = await perImage(args[0], args[1], Number(args[2]));
 else throw new Error(`unknown mode ${mode}`);
 console.log(JSON.stringify(result));

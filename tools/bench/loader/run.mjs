@@ -78,6 +78,12 @@ measure("its floor: JSON.parse + read each image", () => epoch("parse", ds.json,
 for (const format of ["raw", "jpeg"]) for (const w of [...new Set([0, byDefault])]) measure(shards(format, w), () => epoch("shards", join(ds.imageRoot, `shards-224-${format}`), w, limit));
 }
 
+// Why the online path tops out where it does: the CPU cost of one image, sharp against PIL, same files.
+const perImage = { sharp: epoch("perimage", ds.json, ds.imageRoot, 300) };
+if (py !== null) perImage.pil = JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--per-image", "300"], "baseline per image").stdout.trim());
+console.log("CPU ms per 640×480 image, one at a time:");
+console.table(Object.fromEntries(Object.entries(perImage).map(([k, v]) => [k, { decode: Number(v.decode_ms.toFixed(2)), "decode + resize to 224": Number(v.decode_resize_ms.toFixed(2)) }])));
+
 const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
 const floor = results["its floor: JSON.parse + read each image"].samples_per_s;
 const sharpLimit = results[`sharp decode+resize alone, ${2 * cores} in flight`].samples_per_s;
@@ -96,6 +102,6 @@ const identical = JSON.stringify(w0) === JSON.stringify(pool);
 console.log(`first ${w0.length} batches byte-identical with workers 0 and ${byDefault}: ${identical ? "yes" : "NO"}`);
 const out = join(root, "bench/results/loader.json");
 mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, rounds, converted, results, table: rows, fingerprintsIdentical: identical }, null, 2));
+writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, rounds, converted, perImage, results, table: rows, fingerprintsIdentical: identical }, null, 2));
 console.log(`written ${out}`);
 if (!identical) process.exit(1);
