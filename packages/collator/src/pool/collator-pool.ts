@@ -117,7 +117,7 @@ function startWorkers(options: CollatorOptions, workers: number, inFlight: numbe
  * One worker thread per core. A training step is synchronous and blocks this thread's event loop for its whole
  * length, so in-thread collating (workers 0) stalls during every step, while worker threads collate on through it:
  * that is what keeps the trainer's data wait near zero. A bare loader loop on 1-2 cores, which never blocks, runs
- * faster in-thread (the copy of each batch to a worker and the extra threads cost 5-15%): see the collator README.
+ * faster in-thread (the worker threads cost about 7% there, `npm run bench -- loader`): see the collator README.
  */
 export function defaultWorkers(cores = availableParallelism()): number {
   return Math.max(1, cores);
