@@ -5,15 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { chromiumOrSkip, loadInChromium } from "@cotrain/test-utils";
 
 const bin = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
 const run = promisify(execFile);
 
 // The README's main job, at --quick size, through the built binary exactly as a user runs it.
 describe("cotrain demo --quick (end to end)", () => {
+  const demoOut = mkdtempSync(join(tmpdir(), "cotrain-demo-"));
   it("writes the report, plots and finite metrics, and prints the result table", async () => {
-    const out = mkdtempSync(join(tmpdir(), "cotrain-demo-"));
-    const { stdout } = await run(process.execPath, [bin, "demo", "--quick", "--out", out], { maxBuffer: 64 << 20, env: { ...process.env, CI: "true" } });
+    const out = demoOut;
+    const { stdout, stderr } = await run(process.execPath, [bin, "demo", "--quick", "--out", out], { maxBuffer: 64 << 20, env: { ...process.env, CI: "true" } });
+    // Progress as plain log lines (CI set): the data generation's count, rate and time, the training's rate and ETA.
+    expect(stderr).toMatch(/^ +world: 444\/444 items \(100%\) \| [\d.]+ items\/s \| took \d+s$/m); // 40 + 4 zero-shot episodes, 400 VQA entries
+    expect(stderr).toMatch(/^step \d+\/\d+ \| loss .* \| [\d.]+ samples\/s \| data wait \d+% \| ETA \S+$/m);
+    expect(stderr).not.toMatch(/\x1b/);
     expect(stdout).toMatch(/\| arm\s+\| action MSE\s+\| VQA acc before\s+\| VQA acc after\s+\| drop/);
     expect(stdout).toMatch(/\| robot only\s+\|/);
     expect(stdout).toMatch(/\| co-train 1:1\s+\|/);
@@ -48,4 +54,12 @@ describe("cotrain demo --quick (end to end)", () => {
     expect(existsSync(join(out, "data", "robot", "rlds", "bridge_synth", "1.0.0", "features.json"))).toBe(true);
     expect(existsSync(join(out, "data", "vqa", "llava", "train.json"))).toBe(true);
   }, 600_000);
+
+  it("report.html renders in headless Chromium without console or page errors, every plot decoded", async (ctx) => {
+    const chromium = chromiumOrSkip(ctx);
+    const page = await loadInChromium(join(demoOut, "report.html"), chromium);
+    expect(page.errors).toEqual([]);
+    expect(page.images.map((i) => i.src)).toEqual(["action-loss.png", "text-loss.png", "vqa-accuracy.png", "mixture.png"]);
+    for (const image of page.images) expect(image.complete && image.width > 0 && image.height > 0, image.src).toBe(true);
+  });
 });

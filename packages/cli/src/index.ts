@@ -44,7 +44,11 @@ export { buildMixer } from "./config/build-mixer.js";
 
 // Building blocks for other commands (the demo).
 export { createProgress } from "./progress.js";
-export type { Progress } from "./progress.js";
+export type { Progress, ProgressOptions } from "./progress.js";
+export { progressLine, formatRate, formatDuration, etaSeconds } from "./progress-format.js";
+export type { ProgressState } from "./progress-format.js";
+export { progressPlan, episodeStarts, withProgress } from "./progress-plan.js";
+export type { ProgressPlan } from "./progress-plan.js";
 export { formatTable } from "./text/table.js";
 export { lineChartSvg, barChartSvg } from "./report/svg-chart.js";
 export type { Series, ChartOptions, BarGroup } from "./report/svg-chart.js";

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineChartSvg, writeRunReport } from "@cotrain/cli";
 import { readMetrics } from "@cotrain/trainer";
 import type { EvalMetrics, StepMetrics } from "@cotrain/trainer";
+import { chromiumOrSkip, loadInChromium } from "@cotrain/test-utils";
 import { cli, robotEpisodes, tempDir, vqaEntries, writeJson, writeLlavaFixture, writeRldsFixture } from "./fixtures.js";
 
 describe("cotrain train and cotrain report", () => {
@@ -81,6 +82,15 @@ describe("cotrain train and cotrain report", () => {
     expect(html).toContain("<p id='arms'>a vs b</p>");
   });
 
+  it("report.html renders in headless Chromium without console or page errors, every plot decoded", async (ctx) => {
+    const chromium = chromiumOrSkip(ctx);
+    const page = await loadInChromium(join(runDir, "report.html"), chromium);
+    expect(page.errors).toEqual([]);
+    expect(page.title).toBe("tiny run");
+    expect(page.images.map((i) => i.src)).toEqual(["loss", "learning-rate", "mixture", "eval-robot", "eval-vqa", "arms"].map((n) => `plots/${n}.png`));
+    for (const image of page.images) expect(image, image.src).toEqual({ src: image.src, complete: true, width: 640, height: 360 });
+  });
+
   it("refuses a folder without metrics", async () => {
     const empty = join(root, "empty-run");
     mkdirSync(empty);
@@ -96,6 +106,7 @@ describe("cotrain train and cotrain report", () => {
     ["an unknown action type", { collator: { ...config.collator, actions: { type: "bins", dim: 7 } } }, /field "collator\.actions\.type"/],
     ["an unknown evaluation source", { evaluation: { ...config.evaluation, normalizeAs: "droid" } }, /field "evaluation\.normalizeAs": .*no source named "droid"/],
     ["no run folder", { runDir: undefined }, /field "runDir": no run folder: set runDir in the config or pass --out/],
+    ["a robot source and no collator.actions", { collator: { ...config.collator, actions: undefined } }, /field "collator\.actions": source "bridge" is robot data \(rlds\) but collator\.actions is not set/],
   ];
   it.each(bad)("rejects a training config with %s, naming the key", async (_, change, message) => {
     const path = writeJson(join(root, "bad-train.json"), { ...config, ...change });

@@ -4,7 +4,7 @@ import type { CanonicalRow, Message } from "@cotrain/core";
 import { IGNORE_INDEX, KIND_ROBOT, KIND_VQA } from "./batch.js";
 import type { Batch } from "./batch.js";
 import type { ActionTokenizer } from "./actions/action-tokenizer.js";
-import { readRowAction, resolveActions } from "./actions/layout.js";
+import { readRowAction, refuseUnsetActions, resolveActions } from "./actions/layout.js";
 import type { ActionLayout, RowAction } from "./actions/layout.js";
 import { fillActions } from "./actions/fill.js";
 import { fillPixels, pickImages, resolveImages } from "./images.js";
@@ -75,6 +75,7 @@ export function createCollateCore(options: CollatorOptions): CollateCore {
     const tokens = rows.map((row, i) => {
       if (row.kind !== "robot" && row.kind !== "vqa") throw new ValueError("ROW_KIND", `kind must be "robot" or "vqa", got ${JSON.stringify(row.kind)}`, { row: i, id: row.sample_id, field: "kind" });
       kinds[i] = row.kind === "robot" ? KIND_ROBOT : KIND_VQA;
+      if (row.kind === "robot" && !layout.given) throw refuseUnsetActions(row, i);
       const s = sourceIndex.get(row.source);
       if (s === undefined) throw new RangeError(`source ${JSON.stringify(row.source)} of row ${i} is not among the source names given`);
       sources[i] = s;

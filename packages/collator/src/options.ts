@@ -11,6 +11,10 @@ export interface CollatorOptions {
   tokenizer: TextTokenizer | "byte";
   /** A registered template name ("openvla", "llava_v1", "plain"), a spec, or a template object (default "openvla"). */
   template?: string | PromptTemplate | ChatTemplateSpec;
+  /**
+   * How robot rows' actions are trained (continuous, tokens, or "none" for text only). Left out, robot rows are
+   * refused with a ConfigError naming this option (web-only streams need none).
+   */
   actions?: ActionsOption;
   /** Pixels for the model; null or absent: no pixels (text and masks only). */
   image?: ImageOptions | null;

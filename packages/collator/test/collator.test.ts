@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, ValueError, rowsToBatch } from "@cotrain/core";
-import { createByteTokenizer, createCollator } from "@cotrain/collator";
+import { createByteTokenizer, createCollator, createCollatorPool } from "@cotrain/collator";
 import type { Batch } from "@cotrain/collator";
 import { robotRow, webRow } from "./fixtures.js";
 
@@ -39,5 +39,35 @@ describe("createCollator", () => {
     const collate = createCollator({ tokenizer, actions: { type: "continuous", dim: 1 } });
     await expect(collate(rowsToBatch([webRow("w", [["q", "a"]]), robotRow("lost", "go", [0], { action: null })]))).rejects.toThrow(ValueError);
     await expect(collate(rowsToBatch([robotRow("lost", "go", [0], { action: null })]))).rejects.toThrow(/row 0, id "lost", field "action"/);
+  });
+
+  it("without `actions`, refuses the first robot row with a ConfigError naming the option and the value that fits", async () => {
+    const collate = createCollator({ tokenizer });
+    const web = await collate(rowsToBatch([webRow("w", [["q", "a"]])])); // a web-only stream needs no actions
+    expect(web.actionFormat).toBe("none");
+    const mixed = rowsToBatch([webRow("w", [["q", "a"]]), robotRow("r7", "go", [0.1, 0.2, 0.3])]);
+    const error = await collate(mixed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: "ACTIONS_UNSET", row: 1, id: "r7", field: "action" });
+    expect((error as Error).message).toMatch(/`actions` is not set.*\{type: "continuous", dim: 3\} fits this row.*\{type: "none"\}/);
+    const chunk = rowsToBatch([robotRow("c", "go", [1, 2, 3, 4, 5, 6], { action_is_pad: [false, true] })]);
+    await expect(collate(chunk)).rejects.toThrow(/\{type: "continuous", dim: 3, horizon: 2\}/);
+    // The same refusal from a worker thread, of the same class.
+    const pool = createCollatorPool({ tokenizer: "byte", workers: 1 });
+    try {
+      await expect(pool(mixed)).rejects.toMatchObject({ name: "ConfigError", code: "ACTIONS_UNSET", row: 1 });
+      expect(await pool(mixed).catch((e: unknown) => e)).toBeInstanceOf(ConfigError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("`actions: {type: \"none\"}` still trains robot rows on text only when asked for", async () => {
+    const collate = createCollator({ tokenizer, actions: { type: "none" } });
+    const batch = await collate(rowsToBatch([webRow("w", [["q", "a"]]), robotRow("r", "go", [0.1, 0.2, 0.3])]));
+    expect(batch.actionFormat).toBe("none");
+    expect(Array.from(batch.actionMask)).toEqual([0, 0]);
+    expect(Array.from(batch.trainedPerRow)).toEqual([3, 0]); // " a</s>" on the web row (byte tokens " ", "a", "</s>"); nothing on the robot row
+    expect(collate.stats().rowsWithoutTrainedTokens).toEqual({ robot_text_off: 1 });
   });
 });

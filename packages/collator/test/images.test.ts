@@ -24,7 +24,7 @@ describe("images through @cotrain/vision", async () => {
   const green = await tinyJpeg(0, 250, 0);
 
   it("stacks cameras along channels in the configured order, zero-filling and counting missing ones", async () => {
-    const collate = createCollator({ tokenizer, image: { size: 8, cameras: "stack", cameraOrder: ["primary", "wrist"] } });
+    const collate = createCollator({ tokenizer, actions: { type: "none" }, image: { size: 8, cameras: "stack", cameraOrder: ["primary", "wrist"] } });
     const rows = [
       robotRow("a", "go", [0], { images: [green, red], cameras: ["wrist", "primary"] }),
       robotRow("b", "go", [0], { images: [red], cameras: ["primary"] }),
@@ -49,12 +49,12 @@ describe("images through @cotrain/vision", async () => {
   it("gives exactly vision's transform of the chosen camera at 224×224", async () => {
     const rows = rowsToBatch([robotRow("a", "go", [0], { images: [green, red], cameras: ["wrist", "primary"] })]);
     const spec = { normalize: "siglip" } as const;
-    const named = await createCollator({ tokenizer, image: { size: 224, cameras: "primary", transform: spec } })(rows);
+    const named = await createCollator({ tokenizer, actions: { type: "none" }, image: { size: 224, cameras: "primary", transform: spec } })(rows);
     expect(named.pixelShape).toEqual([1, 224, 224, 3]);
     const direct = await transformImage(red, { ...spec, width: 224, height: 224 });
     const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     expect(bytes(named.pixels).equals(bytes(direct.float32 as Float32Array))).toBe(true);
-    const first = createCollator({ tokenizer, image: { size: [6, 10] } });
+    const first = createCollator({ tokenizer, actions: { type: "none" }, image: { size: [6, 10] } });
     const batch = await first(rows);
     expect(batch.pixelShape).toEqual([1, 6, 10, 3]);
     expect(channelMean(batch, 0, 1)).toBeGreaterThan(0.9);

@@ -46,7 +46,7 @@ describe("prompt templates", () => {
       robotPrompt: "Task: {instruction}",
     });
     expect(() => registerTemplate(chatTemplate({ name: "test_chatml", user: { prefix: "" }, assistant: { prefix: "" } }))).toThrow(ConfigError);
-    const collate = createCollator({ tokenizer, template: "test_chatml", robotText: true });
+    const collate = createCollator({ tokenizer, template: "test_chatml", robotText: true, actions: { type: "none" } });
     const batch = await collate(rowsToBatch([webRow("a", [["hi", "hello"]]), robotRow("r", "stack cups", [0], { messages: [{ role: "user", content: "stack cups" }, { role: "assistant", content: "stacking" }] })]));
     expect(spans(batch, 0)).toEqual([[false, "You are a robot.\n<|user|>\nhi\n<|assistant|>\n"], [true, "hello<|end|>"]]);
     expect(spans(batch, 1)).toEqual([[false, "You are a robot.\n<|user|>\nTask: stack cups\n<|assistant|>\n"], [true, "stacking<|end|>"]]);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { makeBuilder } from "apache-arrow";
 import { CANONICAL_SCHEMA, collect, fromBatches, fromRows, openShards, rebatch, rowsToBatch, writeShards } from "@cotrain/core";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
+import { benchParquetCodecs } from "./parquet-codecs.mjs";
 
 const image = new Uint8Array(12_000).map((_, i) => (i * 31) & 0xff); // about a 64×64 JPEG
 function makeRows(n) {
@@ -82,4 +83,7 @@ for (const format of ["arrow", "parquet"]) {
   results.push({ name: `shard read (${format}, no verify)`, value: read.perSecond, unit: "MB/s", baseline: "fs.readFileSync of the same size", baselineValue: rawRead.perSecond });
 }
 rmSync(dir, { recursive: true, force: true });
+
+// 4. Parquet decompressors and ParquetTable per codec (bench/parquet-codecs.mjs).
+results.push(...(await benchParquetCodecs()));
 report("@cotrain/core", results);

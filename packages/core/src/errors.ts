@@ -74,6 +74,8 @@ export class ConfigError extends CotrainError {}
 export class UnsupportedError extends CotrainError {}
 /** A saved state does not fit the source it is restored into. */
 export class StateError extends CotrainError {}
+/** A remote file (http(s)://, s3://) could not be fetched: a refused request, or faults that outlasted the retries. */
+export class RemoteError extends CotrainError {}
 
 export function isCotrainError(value: unknown): value is CotrainError {
   return value instanceof CotrainError;

@@ -51,4 +51,13 @@ describe("RandomAccessFile", () => {
     expect(file.closed).toBe(true);
     await expect(file.read(buffer, 0, 4, 0)).rejects.toThrow(/closed/);
   });
+
+  it("a read Node refuses at once (a negative position) rejects and leaves close() nothing to wait for", async () => {
+    const path = join(tmp(), "bytes.bin");
+    writeFileSync(path, Buffer.alloc(16));
+    const file = await RandomAccessFile.open(path);
+    await expect(file.read(new Uint8Array(4), 0, 4, -2)).rejects.toThrow();
+    await file.close(); // hung forever before: the refused read was counted as pending
+    expect(file.closed).toBe(true);
+  });
 });

@@ -2,8 +2,8 @@
 //   node packages/robot/bench/lerobot.mjs        (after `npx tsc -p packages/robot/tsconfig.json`)
 // Every figure sits beside a baseline measured in the same run on the same bytes:
 // - Parquet (images in Parquet): openLeRobot (defaults, batches of 32) → canonical RecordBatches, in rows/s and in MB/s of Parquet read,
-//   beside fs.readFile of the same files (raw read speed) and parquetjs-lite's own row decode of them (the
-//   library floor under our validation and Arrow building);
+//   beside fs.readFile of the same files (raw read speed) and core's ParquetTable row decode of them (the
+//   Parquet floor under our validation and Arrow building);
 // - video: openLeRobot decoding MP4 (h264) to JPEG frames, beside ffmpeg decoding the same files to nothing.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -11,8 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import sharp from "sharp";
-import parquet from "parquetjs-lite";
-import { collect } from "@cotrain/core";
+import { ParquetTable, collect } from "@cotrain/core";
 import { openLeRobot, readLeRobotMeta, writeLeRobot } from "@cotrain/robot";
 import { measure, report } from "../../../tools/lib/bench-report.mjs";
 
@@ -88,15 +87,14 @@ export async function benchLeRobot() {
     });
     const library = await measure(async () => {
       for (const f of files) {
-        const reader = await parquet.ParquetReader.openFile(f);
-        const cursor = reader.getCursor();
-        while (await cursor.nextRowGroup()) {}
-        await reader.close();
+        const table = await ParquetTable.open(f);
+        for (const group of table.rowGroups) await table.readRowGroup(group.index);
+        await table.close();
       }
       return steps;
     }, { minMs: 3000 });
     const mbPerStep = megabytes / steps;
-    rows.push({ name: `openLeRobot → batches of 32, defaults (${SIZE}px JPEG ×2, 7-D)`, value: ours.perSecond, unit: "rows/s", baseline: "parquetjs-lite row decode alone (parse-only floor)", baselineValue: library.perSecond });
+    rows.push({ name: `openLeRobot → batches of 32, defaults (${SIZE}px JPEG ×2, 7-D)`, value: ours.perSecond, unit: "rows/s", baseline: "ParquetTable row decode alone (parse-only floor)", baselineValue: library.perSecond });
     rows.push({ name: "LeRobot Parquet → canonical batches", value: ours.perSecond * mbPerStep, unit: "MB/s", baseline: "fs.readFile of the same Parquet bytes", baselineValue: raw.perSecond });
 
     if (hasFfmpeg()) {

@@ -3,6 +3,7 @@ import { CAMERA } from "./episodes.js";
 import { CATEGORIES, COLOR_NAMES, OBJECT_KINDS, OBJECT_TYPES, ROBOT_TYPES, WEB_ONLY_TYPES } from "./objects.js";
 import type { ResolvedWorldOptions } from "./options.js";
 import type { QuestionKind } from "./questions.js";
+import { REGIONS } from "./refer.js";
 import { DIRECTIONS, TEMPLATES } from "./tasks.js";
 import type { TaskKind } from "./tasks.js";
 
@@ -28,6 +29,8 @@ export interface WorldLayout {
   lerobot: Record<string, string> | null;
   llava: { json: Record<string, string>; imageRoot: string } | null;
   parquet: Record<string, string> | null;
+  /** The world's tokenizer folder (tokenizer.json + tokenizer_config.json, Hugging Face format). */
+  tokenizer: string;
 }
 
 /** The contents of world.json. */
@@ -47,6 +50,8 @@ export interface WorldSummary {
     webOnlyTypes: string[];
     /** Every string a VQA answer can be, for exact-match scoring and answer-vocabulary heads. */
     answers: string[];
+    /** The region words of position answers ("top left" … "bottom right"). */
+    regions: string[];
     templates: Record<string, readonly string[]>;
     pushDirections: string[];
   };
@@ -55,7 +60,7 @@ export interface WorldSummary {
 export function possibleAnswers(maxObjects: number): string[] {
   const numbers = Array.from({ length: maxObjects + 1 }, (_, n) => String(n));
   // "orange" is a color and a type: listed once.
-  return [...new Set([...COLOR_NAMES, ...OBJECT_TYPES, ...CATEGORIES, ...numbers, "yes", "no", "left", "right"])];
+  return [...new Set([...COLOR_NAMES, ...OBJECT_TYPES, ...CATEGORIES, ...numbers, "yes", "no", ...REGIONS])];
 }
 
 export function describeWorld(options: ResolvedWorldOptions, robot: Record<string, RobotSplitSummary>, vqa: Record<string, VqaSplitSummary>, layout: WorldLayout): WorldSummary {
@@ -75,6 +80,7 @@ export function describeWorld(options: ResolvedWorldOptions, robot: Record<strin
       robotTypes: ROBOT_TYPES,
       webOnlyTypes: WEB_ONLY_TYPES,
       answers: possibleAnswers(options.maxObjects),
+      regions: [...REGIONS],
       templates: TEMPLATES,
       pushDirections: Object.keys(DIRECTIONS),
     },

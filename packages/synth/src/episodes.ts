@@ -5,7 +5,7 @@ import { ACTION_DIM, STATE_DIM, runScript, startGripper } from "./controller.js"
 import type { Trajectory } from "./controller.js";
 import { renderViews } from "./render.js";
 import type { RenderOptions } from "./render.js";
-import type { SceneObject, SceneOptions } from "./scene.js";
+import type { Gripper, SceneObject, SceneOptions } from "./scene.js";
 import { makeTask } from "./tasks.js";
 import type { Task } from "./tasks.js";
 import type { Limit } from "./pool.js";
@@ -41,18 +41,35 @@ export function episodeId(split: RobotSplit, index: number): string {
   return `synth/${split}/episode_${String(index).padStart(6, "0")}`;
 }
 
+/** What an episode starts from: the scene, the task and the gripper's start pose. */
+export interface EpisodeSetup {
+  objects: SceneObject[];
+  task: Task;
+  start: Gripper;
+}
+
 /**
- * One scripted episode, drawn from its own generator `Rng.from(seed, "robot", split, index)`, so episode k is the
- * same whatever the sizes of the splits or the order episodes are made in.
+ * The scene, task and start pose of episode `index` of `split`, without running the script or rendering: what a
+ * closed-loop evaluation needs to put a policy in the same situation as the recorded episode.
  */
-export async function makeRobotEpisode(options: RobotEpisodeOptions): Promise<RobotSample> {
+export function robotEpisodeSetup(options: Pick<RobotEpisodeOptions, "seed" | "split" | "index" | "minObjects" | "maxObjects">): EpisodeSetup {
   const { split, index } = options;
   if (!Number.isInteger(index) || index < 0) throw new RangeError(`index must be a non-negative integer, got ${index}`);
   if (!ROBOT_SPLITS.includes(split)) throw new RangeError(`split must be one of ${ROBOT_SPLITS.join(", ")}, got ${JSON.stringify(split)}`);
   const rng = Rng.from(options.seed, "robot", split, index);
   const { objects, task } = makeTask(rng.derive("task"), split === "zeroshot" ? "zeroshot" : "train", { minObjects: options.minObjects, maxObjects: options.maxObjects });
   const start = startGripper(rng.derive("start"), objects, objects[task.target] as SceneObject);
-  const trajectory = runScript(rng.derive("noise"), objects, task, start);
+  return { objects, task, start };
+}
+
+/**
+ * One scripted episode, drawn from its own generator `Rng.from(seed, "robot", split, index)`, so episode k is the
+ * same whatever the sizes of the splits or the order episodes are made in.
+ */
+export async function makeRobotEpisode(options: RobotEpisodeOptions): Promise<RobotSample> {
+  const { split, index } = options;
+  const { objects, task, start } = robotEpisodeSetup(options);
+  const trajectory = runScript(Rng.from(options.seed, "robot", split, index).derive("noise"), objects, task, start);
   const frames = await renderViews(trajectory.views, options, options.limit);
   const length = trajectory.length;
   const id = episodeId(split, index);

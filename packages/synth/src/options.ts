@@ -30,9 +30,11 @@ export interface WorldOptions {
   concurrency?: number;
   /** Control rate recorded in LeRobot's info.json and timestamps (default 5, Bridge's rate). */
   fps?: number;
+  /** Called as each robot episode and VQA entry goes to the writers: items so far and the total (episodes + entries written). */
+  onProgress?: (done: number, total: number) => void;
 }
 
-export type ResolvedWorldOptions = Required<Omit<WorldOptions, "zeroShotEpisodes">> & {
+export type ResolvedWorldOptions = Required<Omit<WorldOptions, "zeroShotEpisodes" | "onProgress">> & {
   zeroShotEpisodes: number;
   robotSplits: { train: number; eval: number; zeroshot: number };
   vqaSplits: { train: number; eval: number };

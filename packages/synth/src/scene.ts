@@ -64,8 +64,8 @@ export function drawObjectKind(rng: Rng, taken: ReadonlySet<string>, kinds: read
 
 /**
  * A table with 2–4 objects of distinct (color, type) pairs, so "the red apple" always names exactly one object
- * (two blocks of different colors may share a scene: then only the color tells them apart). Centres keep
- * MIN_SEPARATION apart so no object hides another at 64×64.
+ * (two blocks of different colors may share a scene: then only the color tells them apart), each at the centre
+ * of its own grid cell (see GRID).
  */
 export function makeScene(rng: Rng, options: SceneOptions = {}): SceneObject[] {
   const min = options.minObjects ?? 2;
@@ -84,13 +84,25 @@ export function makeScene(rng: Rng, options: SceneOptions = {}): SceneObject[] {
     picks.push(next);
   }
   rng.shuffle(picks);
-  const objects: SceneObject[] = [];
-  for (const { type, color } of picks) {
+  const cells = rng.shuffle(Array.from({ length: GRID * GRID }, (_, i) => i)).slice(0, picks.length);
+  return picks.map(({ type, color }, i) => {
     const kind = kindOf(type);
-    const { x, y } = freeSpot(rng, objects, MIN_SEPARATION);
-    objects.push({ type, category: kind.category, color, x, y, yaw: kind.oriented ? rng.uniform(-0.8, 0.8) : 0 });
-  }
-  return objects;
+    const { x, y } = cellCentre(cells[i] as number);
+    return { type, category: kind.category, color, x, y, yaw: kind.oriented ? rng.uniform(-0.8, 0.8) : 0 };
+  });
+}
+
+/**
+ * Objects stand at the centres of a GRID × GRID grid of cells (a tray with compartments), one object per cell. A
+ * cell is exactly one 16-pixel patch of a 64×64 image, so for the demo's patch-16 model an object is one image
+ * token: a model trained for minutes on two CPU cores learns what and where an object is, instead of first having
+ * to learn to put together an object cut across patches at any offset.
+ */
+export const GRID = 4;
+
+/** The centre of cell `index` (row-major, top-left first) in table units. */
+export function cellCentre(index: number): { x: number; y: number } {
+  return { x: ((index % GRID) + 0.5) / GRID, y: (Math.floor(index / GRID) + 0.5) / GRID };
 }
 
 /** A uniformly drawn table position at least `clearance` from every object (rejection sampling, seeded). */

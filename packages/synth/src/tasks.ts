@@ -1,5 +1,7 @@
 import type { Rng } from "@cotrain/core";
-import { OBJECT_KINDS } from "./objects.js";
+import { OBJECT_KINDS, kindOf } from "./objects.js";
+import type { ColorName, ObjectKind } from "./objects.js";
+import { describesOne, descriptionOf } from "./refer.js";
 import { drawObjectKind, makeScene, nameOf } from "./scene.js";
 import type { SceneObject, SceneOptions } from "./scene.js";
 
@@ -62,20 +64,45 @@ function fill(template: string, object: string, direction: PushDirection | null)
   return template.replace("{object}", object).replace("{direction}", direction ?? "");
 }
 
+/** The same color as `target`, another category: an object the color alone does not tell from the target. */
+function sameColorOtherCategory(rng: Rng, target: { type: string; color: ColorName }): { type: string; color: ColorName } | null {
+  const category = kindOf(target.type).category;
+  const kinds = OBJECT_KINDS.filter((k) => k.category !== category && k.colors.includes(target.color));
+  return kinds.length === 0 ? null : { type: (kinds[rng.int(kinds.length)] as ObjectKind).type, color: target.color };
+}
+
+/** The same type as `target` in another of its colors (null for a type with one color). */
+function sameTypeOtherColor(rng: Rng, target: { type: string; color: ColorName }): { type: string; color: ColorName } | null {
+  const colors = kindOf(target.type).colors.filter((c) => c !== target.color);
+  return colors.length === 0 ? null : { type: target.type, color: colors[rng.int(colors.length)] as ColorName };
+}
+
+/** Chance that a training scene holds an object of the target's color (so the instruction's noun matters). */
+export const SAME_COLOR_SHARE = 0.5;
+/** Chance that a training scene holds the target's type in another color (so the instruction's color matters). */
+export const SAME_TYPE_SHARE = 0.3;
+
 /**
- * A scene and a task for one episode. Training tasks target a type the robot vocabulary allows and name it by
- * color and type. Zero-shot tasks need web knowledge: half name a web-only type ("the purple grape"), half name
- * the target by color and category ("the red fruit"), in scenes where that phrase picks out exactly one object.
+ * A scene and a task for one episode. The target is always a type robot instructions may name. Training (and
+ * eval) instructions name it ("the red apple"), in scenes that often hold a distractor of the same color and one
+ * of the same type, so both words of a name matter. Zero-shot instructions describe it ("the red fruit"): a
+ * phrase only web data explains, in a scene where it picks out exactly one object and where another object has
+ * the target's color, so the color alone never suffices.
  */
 export function makeTask(rng: Rng, split: TaskSplit, sceneOptions: SceneOptions = {}): { objects: SceneObject[]; task: Task } {
-  const byCategory = split === "zeroshot" && rng.float() < 0.5;
-  const pool = split === "train" ? OBJECT_KINDS.filter((k) => k.robot) : byCategory ? OBJECT_KINDS : OBJECT_KINDS.filter((k) => !k.robot);
+  const zeroShot = split === "zeroshot";
+  const pool = OBJECT_KINDS.filter((k) => k.robot);
   for (;;) {
     const want = drawObjectKind(rng, new Set(), pool);
-    const objects = makeScene(rng, { ...sceneOptions, include: [want] });
+    const include = [want];
+    const sameColor = zeroShot || rng.float() < SAME_COLOR_SHARE ? sameColorOtherCategory(rng, want) : null;
+    if (sameColor) include.push(sameColor);
+    const sameType = !zeroShot && rng.float() < SAME_TYPE_SHARE ? sameTypeOtherColor(rng, want) : null;
+    if (sameType) include.push(sameType);
+    const objects = makeScene(rng, { ...sceneOptions, include });
     const target = objects.findIndex((o) => nameOf(o) === nameOf(want));
     const goal = objects[target] as SceneObject;
-    if (byCategory && objects.some((o, i) => i !== target && o.color === goal.color && o.category === goal.category)) continue;
+    if (zeroShot && (sameColor === null || !describesOne(objects, goal))) continue;
     const kinds: TaskKind[] = ["pick", "push", "move"];
     let kind = kinds[rng.int(kinds.length)] as TaskKind;
     let direction: PushDirection | null = null;
@@ -84,9 +111,9 @@ export function makeTask(rng: Rng, split: TaskSplit, sceneOptions: SceneOptions 
       if (options.length === 0) kind = "pick";
       else direction = options[rng.int(options.length)] as PushDirection;
     }
-    const phrase = byCategory ? `${goal.color} ${goal.category}` : nameOf(goal);
+    const phrase = zeroShot ? descriptionOf(goal) : nameOf(goal);
     const templates = TEMPLATES[kind];
     const instruction = fill(templates[rng.int(templates.length)] as string, phrase, direction);
-    return { objects, task: { kind, target, direction, naming: byCategory ? "category" : "type", instruction } };
+    return { objects, task: { kind, target, direction, naming: zeroShot ? "category" : "type", instruction } };
   }
 }

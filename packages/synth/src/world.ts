@@ -14,6 +14,7 @@ import { QUESTION_KINDS } from "./questions.js";
 import { TEMPLATES } from "./tasks.js";
 import type { TaskKind } from "./tasks.js";
 import { tee } from "./tee.js";
+import { TOKENIZER_DIR, worldTokenizer } from "./tokenizer.js";
 import type { TeeStream } from "./tee.js";
 import { makeVqaEntries } from "./vqa.js";
 import type { SynthVqaEntry, VqaSplit } from "./vqa.js";
@@ -25,6 +26,7 @@ const OWNED_PATHS = [
   RLDS_DIR,
   ...["train", "eval", "zeroshot"].map((split) => `robot/lerobot/${split}`),
   ...["train", "eval"].flatMap((split) => [`vqa/llava/${split}.json`, `vqa/llava/images/${split}`, `vqa/parquet/${split}.parquet`]),
+  TOKENIZER_DIR,
 ];
 
 /** The robot episodes of one split, in index order, rendered `ahead` at a time under `limit`. */
@@ -91,7 +93,13 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
   // world.json goes first, then exactly the paths a world writes (nothing else in outDir is touched).
   await rm(join(outDir, WORLD_FILE), { force: true });
   for (const path of OWNED_PATHS) await rm(join(outDir, path), { recursive: true, force: true });
-  const layout: WorldLayout = { rlds: null, lerobot: null, llava: null, parquet: null };
+  const layout: WorldLayout = { rlds: null, lerobot: null, llava: null, parquet: null, tokenizer: TOKENIZER_DIR };
+  const r = resolved.robotSplits;
+  const robotItems = formats.has("rlds") || formats.has("lerobot") ? r.train + r.eval + r.zeroshot : 0;
+  const vqaItems = formats.has("llava") || formats.has("parquet") ? resolved.vqaSplits.train + resolved.vqaSplits.eval : 0;
+  const total = robotItems + vqaItems;
+  let done = 0;
+  const tick = (): void => options.onProgress?.(++done, total);
 
   const robot: Record<string, RobotSplitSummary> = {};
   for (const split of ["train", "eval", "zeroshot"] as const) {
@@ -114,6 +122,7 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
       summary.steps += e.length;
       instructions.add(e.instructions[0] ?? "");
       summary.tasks[taskKindOf(e.instructions[0] ?? "")]++;
+      tick();
     });
     await writeAll(stream, writers);
     summary.instructions = instructions.size;
@@ -142,9 +151,16 @@ export async function generateWorld(outDir: string, options: WorldOptions = {}):
       summary.entries++;
       summary.questions += e.questions.length;
       for (const q of e.questions) summary.kinds[q.kind]++;
+      tick();
     });
     await writeAll(stream, writers);
     vqa[split] = summary;
+  }
+
+  const tokenizer = worldTokenizer(resolved.maxObjects);
+  await mkdir(join(outDir, TOKENIZER_DIR), { recursive: true });
+  for (const [name, json] of [["tokenizer.json", tokenizer.tokenizer], ["tokenizer_config.json", tokenizer.config]] as const) {
+    await writeAtomically(join(outDir, TOKENIZER_DIR, name), (tmp) => writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`));
   }
 
   const world = describeWorld(resolved, robot, vqa, layout);

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { decodeImage } from "@cotrain/vision";
-import { OBJECT_KINDS, QUESTION_KINDS, RELATION_MARGIN, makeVqaEntries, makeVqaEntry, possibleAnswers } from "@cotrain/synth";
+import { OBJECT_KINDS, QUESTION_KINDS, REGION_MARGIN, makeVqaEntries, makeVqaEntry, possibleAnswers } from "@cotrain/synth";
 import type { SceneObject } from "@cotrain/synth";
 
 const CATEGORY = new Map(OBJECT_KINDS.map((k) => [k.type, k.category as string]));
+
+/** The quarter of the table a position is in, computed independently (null within REGION_MARGIN of a middle line). */
+function region(o: SceneObject): string | null {
+  if (Math.abs(o.x - 0.5) < REGION_MARGIN || Math.abs(o.y - 0.5) < REGION_MARGIN) return null;
+  return `${o.y < 0.5 ? "top" : "bottom"} ${o.x < 0.5 ? "left" : "right"}`;
+}
 
 /**
  * An independent reading of each question against the scene description: parses the question text and computes
@@ -12,25 +18,19 @@ const CATEGORY = new Map(OBJECT_KINDS.map((k) => [k.type, k.category as string])
 function solve(question: string, objects: SceneObject[]): string | null {
   const only = <T>(items: T[]): T | null => (items.length === 1 ? (items[0] as T) : null);
   const byType = (t: string): SceneObject | null => only(objects.filter((o) => o.type === t));
+  const byPhrase = (color: string, noun: string): SceneObject | null => only(objects.filter((o) => o.color === color && (o.type === noun || CATEGORY.get(o.type) === noun)));
   let m: RegExpMatchArray | null;
   if ((m = question.match(/^What color is the (\w+)\?$/))) return byType(m[1] as string)?.color ?? null;
   if (question === "How many objects are on the table?") return String(objects.length);
   if ((m = question.match(/^How many (fruit|toy|tool)s are there\?$/))) return String(objects.filter((o) => CATEGORY.get(o.type) === m?.[1]).length);
   if ((m = question.match(/^How many (\w+) objects are there\?$/))) return String(objects.filter((o) => o.color === m?.[1]).length);
   if ((m = question.match(/^Which object is an? (\w+)\?$/))) return only(objects.filter((o) => CATEGORY.get(o.type) === m?.[1]))?.type ?? null;
-  if ((m = question.match(/^What kind of object is the (\w+)\?$/))) return CATEGORY.get(m[1] as string) ?? null;
+  if ((m = question.match(/^What is the (\w+) (fruit|toy|tool)\?$/))) return byPhrase(m[1] as string, m[2] as string)?.type ?? null;
+  if ((m = question.match(/^What kind of object is the (\w+)\?$/))) return objects.some((o) => o.type === m?.[1]) ? (CATEGORY.get(m[1] as string) ?? null) : null;
   if ((m = question.match(/^Is there an? (\w+) on the table\?$/))) return objects.some((o) => o.type === m?.[1]) ? "yes" : "no";
-  if ((m = question.match(/^What is (left|right) of the (\w+)\?$/))) {
-    const ref = byType(m[2] as string);
-    if (!ref || objects.some((o) => o !== ref && Math.abs(o.x - ref.x) < RELATION_MARGIN)) return null;
-    const side = m[1];
-    return only(objects.filter((o) => o !== ref && (side === "left" ? o.x < ref.x : o.x > ref.x)))?.type ?? null;
-  }
-  if ((m = question.match(/^Is the (\w+) left or right of the (\w+)\?$/))) {
-    const a = byType(m[1] as string);
-    const ref = byType(m[2] as string);
-    if (!a || !ref || Math.abs(a.x - ref.x) < RELATION_MARGIN) return null;
-    return a.x < ref.x ? "left" : "right";
+  if ((m = question.match(/^Where is the (\w+) (\w+)\?$/))) {
+    const o = byPhrase(m[1] as string, m[2] as string);
+    return o ? region(o) : null;
   }
   throw new Error(`unparsed question: ${question}`);
 }
@@ -61,7 +61,7 @@ describe("VQA entries", () => {
       }
       if (e.questions.length === 2) expect(e.questions[0]?.question).not.toBe(e.questions[1]?.question);
     }
-    // Every kind is common (relations are rarer: some scenes have no unambiguous left/right).
+    // Every kind is common.
     for (const kind of QUESTION_KINDS) expect(kinds.get(kind) ?? 0, kind).toBeGreaterThan(40);
     expect(multi).toBeGreaterThan(60);
     expect(multi).toBeLessThan(140);
@@ -71,7 +71,11 @@ describe("VQA entries", () => {
     const entries = await makeVqaEntries({ seed: 9, split: "eval", from: 0, count: 200, size: 16 });
     const asked = entries.flatMap((e) => e.questions.map((q) => q.question)).join(" ");
     for (const type of ["grape", "pear", "wrench", "screwdriver"]) expect(asked).toContain(type);
-    for (const e of entries) for (const q of e.questions) expect(q.answer).toMatch(/^[a-z0-9]+$/);
+    for (const e of entries) for (const q of e.questions) expect(q.answer).toMatch(/^[a-z0-9]+( [a-z]+)?$/);
+    // Descriptions ("the red fruit") are asked about, by name of the type and by position.
+    expect(asked).toMatch(/What is the \w+ (fruit|toy|tool)\?/);
+    expect(asked).toMatch(/Where is the \w+ (fruit|toy|tool)\?/);
+    expect(asked).toMatch(/Where is the \w+ (apple|banana|orange|block|ball|car|hammer)\?/);
   });
 
   it("render the same bytes alone or in a block, at the asked size; seeds and splits differ", async () => {

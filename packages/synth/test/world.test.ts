@@ -71,7 +71,10 @@ describe("generateWorld", () => {
 
   it("is byte-reproducible whatever the concurrency, and a different seed changes the data", async () => {
     const again = join(root, "b");
-    await generateWorld(again, { ...SMALL, concurrency: 8 });
+    const ticks: [number, number][] = [];
+    await generateWorld(again, { ...SMALL, concurrency: 8, onProgress: (done, total) => ticks.push([done, total]) });
+    // 8 robot episodes + 3 zero-shot + 24 VQA entries, one call each, counting up to the total.
+    expect(ticks).toEqual(Array.from({ length: 35 }, (_, i) => [i + 1, 35]));
     const a = files(out);
     const b = files(again);
     expect([...b.keys()]).toEqual([...a.keys()]);
@@ -146,10 +149,12 @@ describe("generateWorld", () => {
 
   it("writes only the formats asked for, and rejects bad options naming the option", async () => {
     const only = join(root, "d");
-    const w = await generateWorld(only, { ...SMALL, formats: ["llava"], robotEpisodes: 0 });
+    let last: [number, number] = [0, 0];
+    const w = await generateWorld(only, { ...SMALL, formats: ["llava"], robotEpisodes: 0, onProgress: (done, total) => void (last = [done, total]) });
+    expect(last).toEqual([24, 24]); // the zero-shot episodes are not generated without a robot format, nor counted
     expect(w.layout.rlds).toBeNull();
     expect(w.layout.parquet).toBeNull();
-    expect(readdirSync(only).sort()).toEqual(["vqa", "world.json"]);
+    expect(readdirSync(only).sort()).toEqual(["tokenizer", "vqa", "world.json"]);
     await expect(generateWorld(join(root, "e"), { formats: ["hdf5" as "rlds"] })).rejects.toThrow(ConfigError);
     await expect(generateWorld(join(root, "e"), { evalFraction: 1 })).rejects.toThrow(/evalFraction/);
     await expect(generateWorld(join(root, "e"), { imageSize: 8 })).rejects.toThrow(/imageSize/);

@@ -50,3 +50,7 @@ export async function runResumeTest(makeSource: () => Source | Promise<Source>, 
 export { errorOf } from "./error-of.js";
 export { checkHandles, openFdCount } from "./handles.js";
 export type { HandleReport } from "./handles.js";
+export { chromiumOrSkip, findChromium, loadInChromium } from "./browser.js";
+export type { PageReport } from "./browser.js";
+export { startFixtureServer } from "./fixture-server.js";
+export type { Fault, FixtureServer, ServedRequest } from "./fixture-server.js";

@@ -109,6 +109,22 @@ export function latestCheckpoint(root: string): string | null {
   return listCheckpoints(root).at(-1) ?? null;
 }
 
+/**
+ * Clears what a process killed while saving left under `root` (names of other processes only): a `step-….tmp-<pid>`
+ * folder is half written and is removed; a `step-….old-<pid>` folder is a complete checkpoint moved aside for its
+ * replacement, put back when the replacement never arrived and removed otherwise.
+ */
+export async function clearCheckpointLeftovers(root: string): Promise<void> {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const m = /^(step-\d{8})\.(tmp|old)-(\d+)$/.exec(name);
+    if (m === null || Number(m[3]) === process.pid) continue;
+    const final = join(root, m[1] as string);
+    if (m[2] === "old" && !existsSync(final)) await rename(join(root, name), final);
+    else await rm(join(root, name), { recursive: true, force: true });
+  }
+}
+
 /** Removes all but the newest `keep` checkpoints. */
 export async function pruneCheckpoints(root: string, keep: number): Promise<void> {
   if (keep <= 0) return;

@@ -57,6 +57,11 @@ export interface TrainConfig {
   progress?: ProgressMode;
   /** Lines mode: log every N steps (default 10). */
   logEvery?: number;
+  /**
+   * Write `samples.jsonl` in runDir: per step, the source and sample_id of every row it trained on (SampleLog), kept
+   * consistent with the checkpoints on resume. Off by default: a line per step of batch-size ids.
+   */
+  logSampleIds?: boolean;
   /** Where progress and messages go (default process.stderr). */
   output?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Stop (after the current step, with a checkpoint) when aborted. */

@@ -6,12 +6,13 @@ import type { Batch } from "@cotrain/collator";
 import { tf } from "./tf.js";
 import { selectBackend } from "./backend.js";
 import type { BackendSelection } from "./backend.js";
-import { loadOptimizer, pruneCheckpoints, saveCheckpoint } from "./checkpoint.js";
+import { clearCheckpointLeftovers, loadOptimizer, pruneCheckpoints, saveCheckpoint } from "./checkpoint.js";
 import type { LoadReport, TrainerState } from "./checkpoint.js";
 import { DEFAULT_OPTIMIZER, validateTrainConfig } from "./config.js";
 import type { TrainConfig } from "./config.js";
 import { Prefetcher, restoreCollator } from "./data.js";
 import { MetricsWriter, sourceShares } from "./metrics.js";
+import { SAMPLE_LOG_NAME, SampleLog } from "./sample-log.js";
 import type { EvalMetrics, StepMetrics } from "./metrics.js";
 import { prepareBatch } from "./model/inputs.js";
 import type { PreparedBatch } from "./model/inputs.js";
@@ -58,6 +59,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
   }
   mkdirSync(config.runDir, { recursive: true });
   const ckptRoot = join(config.runDir, CHECKPOINT_DIR);
+  await clearCheckpointLeftovers(ckptRoot);
   const resume = await resolveResume(config);
   const saved: TrainerState | null = resume.state;
   if (saved) {
@@ -101,6 +103,8 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
     const metrics = new MetricsWriter(join(config.runDir, "metrics.jsonl"));
     const startStep = saved?.step ?? 0;
     metrics.truncateAfter(startStep);
+    const sampleLog = config.logSampleIds ? new SampleLog(join(config.runDir, SAMPLE_LOG_NAME)) : null;
+    sampleLog?.truncateAfter(startStep);
     let samples = saved?.samples ?? 0;
     await writeJsonAtomically(join(config.runDir, "run.json"), {
       startedAt: new Date().toISOString(),
@@ -190,6 +194,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         time: new Date().toISOString(),
       };
       metrics.write(last);
+      sampleLog?.write({ step, epoch: pending.epoch, sources: Array.from(batch.sources, (i) => batch.sourceNames[i] ?? String(i)), ids: batch.sampleIds });
       progress.update(last);
       config.onStep?.(last);
       if (!Number.isFinite(r.loss)) throw new ValueError("LOSS_NOT_FINITE", `the loss became ${r.loss} at step ${step} (lr ${lr}); lower optimizer.lr or check the data`, { field: "loss" });

@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { JsonValue } from "@cotrain/core";
+import { StepLog, readJsonLines } from "./json-lines.js";
 
 /** One line of `metrics.jsonl` per optimizer step (type "train") and per evaluation (type "eval"). */
 export interface StepMetrics {
@@ -47,41 +47,10 @@ export interface EvalMetrics {
 
 export type MetricsLine = StepMetrics | EvalMetrics;
 
-/**
- * Appends JSON lines synchronously (a crash loses at most the line being written). On resume, lines of steps
- * after the checkpoint (written by the interrupted run, and about to be redone) are dropped first, so the file
- * reads as one uninterrupted run.
- */
-export class MetricsWriter {
-  constructor(readonly path: string) {}
+/** `metrics.jsonl`: one line per optimizer step and per evaluation, cut back to the checkpoint on resume. */
+export class MetricsWriter extends StepLog<MetricsLine> {}
 
-  truncateAfter(step: number): void {
-    if (!existsSync(this.path)) return;
-    const kept = readFileSync(this.path, "utf8")
-      .split("\n")
-      .filter((line) => {
-        if (line.trim() === "") return false;
-        try {
-          return (JSON.parse(line) as { step?: number }).step! <= step;
-        } catch {
-          return false;
-        }
-      });
-    writeFileSync(this.path, kept.map((l) => `${l}\n`).join(""));
-  }
-
-  write(line: MetricsLine): void {
-    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
-  }
-}
-
-export function readMetrics(path: string): MetricsLine[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as MetricsLine);
-}
+export const readMetrics = (path: string): MetricsLine[] => readJsonLines<MetricsLine>(path);
 
 /** Fractions of the batch's rows per source name. */
 export function sourceShares(sources: Int32Array, names: readonly string[]): Record<string, number> {

@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { ImageError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
+import { checkDeclaredSize } from "./declared-size.js";
 import { isRawImage, readRawImage } from "./raw-image.js";
 
 /**
@@ -8,6 +9,15 @@ import { isRawImage, readRawImage } from "./raw-image.js";
  * stray bytes after a scan), as PIL does; real datasets such as COCO hold such files and they decode fine.
  */
 export const FAIL_ON = "truncated" as const;
+
+/**
+ * The strictness for these bytes: FAIL_ON, and for PNG "error", since libpng reports a critical chunk whose CRC is
+ * wrong (an IHDR saying 16×5 where the file was written 16×16) only as a warning, and decodes the wrong image.
+ * Ancillary chunks with bad CRCs stay warnings (accepted), as in other readers.
+ */
+export function failOnFor(bytes: Uint8Array): "truncated" | "error" {
+  return bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? "error" : FAIL_ON;
+}
 
 /** The ImageError for bytes sharp could not decode, naming `where` and keeping sharp's message. */
 export function imageFailure(bytes: Uint8Array, where: ErrorLocation, cause: unknown): ImageError {
@@ -55,8 +65,9 @@ export async function decodeImage(bytes: Uint8Array, where: ErrorLocation = {}):
     const raw = readRawImage(bytes, where);
     return { data: raw.pixels, width: raw.width, height: raw.height, channels: raw.channels };
   }
+  checkDeclaredSize(bytes, where);
   try {
-    const { data, info } = await sharp(bytes, { failOn: FAIL_ON }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes, { failOn: failOnFor(bytes) }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
   } catch (cause) {
     throw imageFailure(bytes, where, cause);

@@ -8,7 +8,8 @@ import { FULL_WINDOW, centerWindow, planResize } from "./geometry.js";
 import { normalizeInto } from "./normalize.js";
 import { resolveSpec } from "./spec.js";
 import type { ResolvedSpec, TransformSpec } from "./spec.js";
-import { FAIL_ON, imageFailure } from "./decode.js";
+import { failOnFor, imageFailure } from "./decode.js";
+import { checkDeclaredSize } from "./declared-size.js";
 import { isRawImage, readRawImage } from "./raw-image.js";
 
 export interface TransformOptions {
@@ -82,7 +83,8 @@ export async function transformToBytes(bytes: Uint8Array, spec: ResolvedSpec, op
       image = sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } });
       meta = { width: raw.width, height: raw.height, hasAlpha: false };
     } else {
-      image = sharp(bytes, { failOn: FAIL_ON });
+      checkDeclaredSize(bytes, where);
+      image = sharp(bytes, { failOn: failOnFor(bytes) });
       // A JPEG has no alpha and, on the default path, needs no header read: skip that round trip to the pool.
       const needHeader = window !== FULL_WINDOW || !isJpeg(bytes);
       meta = needHeader ? await image.metadata() : null;

@@ -33,7 +33,18 @@ function normalizeTurn(turn: unknown, field: string, where: ErrorLocation, textO
   }
   const content = textOf(t[textKey]);
   if (content === null) throw new FormatError("VQA_BAD_TURN", `${textKey} must be a string, got ${typeName(t[textKey])}`, { ...where, field: `${field}.${textKey}` });
+  checkText(content, { ...where, field: `${field}.${textKey}` });
   return { role, content };
+}
+
+/**
+ * Raises FormatError VQA_BAD_TEXT for a string that is not Unicode text: JSON may escape a lone surrogate
+ * ("\ud800"), which no UTF-8 column can hold, so writing it would silently turn it into U+FFFD.
+ */
+export function checkText(text: string, where: ErrorLocation): void {
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    throw new FormatError("VQA_BAD_TEXT", "holds a lone UTF-16 surrogate (an escape such as \\ud800 that is not a character)", where);
+  }
 }
 
 function asString(value: unknown): string | null {

@@ -1,8 +1,9 @@
-import { ImageError, MissingError, isCotrainError } from "@cotrain/core";
+import { ImageError, MissingError, RemoteError, ValueError, isCotrainError, isNotFound } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
 import { validateImage } from "@cotrain/vision";
 import type { ImageValidation } from "@cotrain/vision";
 import { resolveImagePath } from "./image-path.js";
+import type { ImageRootGuard } from "./image-root-guard.js";
 import type { Limit } from "@cotrain/core";
 import { readFilesContiguous } from "./read-files.js";
 
@@ -19,6 +20,8 @@ export interface ImageLoadContext {
   validate: ImageValidation;
   /** Bounds the image work in flight: each file's open, read and close, and each full decode ("decode"). */
   limit: Limit;
+  /** Refuses files whose real path leaves the image root; null when symlinks out of it are allowed. */
+  guard: ImageRootGuard | null;
 }
 
 /** One sample's images, and where the sample is (for errors). */
@@ -46,7 +49,12 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
       return { error };
     }
   });
-  const files = await readFilesContiguous(paths, ctx.limit);
+  // Files whose real path leaves the image root (a symlink pointing out) are refused before they are read.
+  const outside = ctx.guard ? await ctx.guard.outside(paths) : paths.map(() => null);
+  const inside = paths.filter((_, i) => outside[i] === null);
+  const read = await readFilesContiguous(inside, ctx.limit);
+  let next = 0;
+  const files = paths.map((_, i) => (outside[i] === null ? read[next++] : null));
   return Promise.all(
     plans.map(async (plan, s): Promise<LoadedImages> => {
       if (!Array.isArray(plan)) return { ok: false, error: plan.error };
@@ -57,6 +65,9 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
           const ref = refs[k] as ImageRef;
           const at = { ...where, field: ref.field };
           const entry = plan[k] as Uint8Array | number;
+          if (typeof entry === "number" && outside[entry] !== null) {
+            throw new ValueError("VQA_IMAGE_OUTSIDE_ROOT", `${labelOf(ref)} leads through a symlink to ${outside[entry]}, outside the image root ${JSON.stringify(ctx.imageRoot)} (pass allowSymlinksOutsideRoot to follow such links)`, at);
+          }
           const bytes = typeof entry === "number" ? fileBytes(files[entry] as Uint8Array | NodeJS.ErrnoException, ref, paths[entry] as string, at) : entry;
           await check(bytes, ref, at, ctx);
           images.push(bytes);
@@ -79,8 +90,9 @@ function fullPath(ref: ImageRef, at: ErrorLocation, imageRoot: string | null): s
 
 function fileBytes(result: Uint8Array | NodeJS.ErrnoException, ref: ImageRef, full: string, at: ErrorLocation): Uint8Array {
   if (result instanceof Uint8Array) return result;
+  if (result instanceof RemoteError) throw result;
   const code = result.code;
-  const missing = code === "ENOENT" || code === "ENOTDIR";
+  const missing = isNotFound(result);
   throw new MissingError(missing ? "VQA_IMAGE_MISSING" : "VQA_IMAGE_UNREADABLE", `${labelOf(ref)} cannot be read from ${full} (${code ?? String(result)})`, { ...at, cause: result });
 }
 

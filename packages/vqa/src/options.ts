@@ -25,6 +25,12 @@ export interface VqaReaderOptions {
   source?: string;
   /** Folder that relative image paths resolve against. */
   imageRoot?: string;
+  /**
+   * Follow symlinks under the image root that lead out of it (default false: such an image is a ValueError
+   * VQA_IMAGE_OUTSIDE_ROOT, so a dataset cannot smuggle in a file from elsewhere on the machine). Set it when you
+   * linked a folder in yourself, e.g. `images/coco -> /datasets/coco`.
+   */
+  allowSymlinksOutsideRoot?: boolean;
   /** Images read and decoded at once (default 16; decoding itself runs on sharp's thread pool). */
   concurrency?: number;
 }
@@ -37,6 +43,7 @@ export interface ResolvedReaderOptions {
   shard: ShardSpec | null;
   source: string;
   imageRoot: string | null;
+  allowSymlinksOutsideRoot: boolean;
   concurrency: number;
 }
 
@@ -64,6 +71,7 @@ export function resolveReaderOptions(options: VqaReaderOptions, defaultSource: s
     shard: options.shard === undefined ? null : validateShardSpec(options.shard),
     source,
     imageRoot: options.imageRoot ?? null,
+    allowSymlinksOutsideRoot: options.allowSymlinksOutsideRoot ?? false,
     concurrency: positiveInt("concurrency", options.concurrency ?? 16),
   };
 }

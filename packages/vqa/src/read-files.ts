@@ -1,5 +1,5 @@
 import { close, open, read, readFile, stat } from "node:fs";
-import { allocBatchBytes } from "@cotrain/core";
+import { allocBatchBytes, isRemote, locationSize, openByteSource } from "@cotrain/core";
 import type { Limit } from "@cotrain/core";
 
 /**
@@ -14,6 +14,9 @@ import type { Limit } from "@cotrain/core";
  * A file that shrank between its stat and its read is read again on its own (its bytes are then copied into the
  * batch as before); one that grew is read up to its stat'ed size, which a "header" check sees as a cut-off image.
  * A failure is returned in the file's slot as Node's error (ENOENT, EISDIR, …) for the caller to name.
+ *
+ * A URL (an image under a remote image root) is sized by a HEAD and read whole through core's remote cache, under
+ * the same limit; its failures are core's typed errors (MissingError REMOTE_NOT_FOUND, RemoteError).
  */
 export async function readFilesContiguous(paths: readonly string[], limit: Limit): Promise<(Uint8Array | NodeJS.ErrnoException)[]> {
   const sizes = await Promise.all(paths.map((path) => sizeOf(path).catch((error: NodeJS.ErrnoException) => error)));
@@ -33,11 +36,13 @@ export async function readFilesContiguous(paths: readonly string[], limit: Limit
 }
 
 function sizeOf(path: string): Promise<number> {
+  if (isRemote(path)) return locationSize(path);
   return new Promise((resolve, reject) => stat(path, (error, stats) => (error ? reject(error) : resolve(stats.size))));
 }
 
 /** Fills `slice` with the file's first bytes; when the file is now shorter, reads it whole on its own instead. */
 function readInto(path: string, slice: Uint8Array): Promise<Uint8Array> {
+  if (isRemote(path)) return readRemoteInto(path, slice);
   return new Promise((resolve, reject) => {
     open(path, "r", (openError, fd) => {
       if (openError) return reject(openError);
@@ -54,4 +59,14 @@ function readInto(path: string, slice: Uint8Array): Promise<Uint8Array> {
       step(0);
     });
   });
+}
+
+async function readRemoteInto(url: string, slice: Uint8Array): Promise<Uint8Array> {
+  const file = await openByteSource(url);
+  try {
+    const n = await file.read(slice, 0, slice.length, 0);
+    return n === slice.length ? slice : slice.subarray(0, n);
+  } finally {
+    await file.close();
+  }
 }

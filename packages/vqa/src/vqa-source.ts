@@ -1,7 +1,8 @@
 import type { RecordBatch } from "apache-arrow";
-import { isCotrainError, limiter, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
+import { RemoteError, isCotrainError, limiter, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
 import type { ErrorLocation, JsonValue, RowInput, Source } from "@cotrain/core";
 import { loadBatchImages } from "./image-load.js";
+import { ImageRootGuard } from "./image-root-guard.js";
 import type { ImageLoadContext, LoadedImages } from "./image-load.js";
 import type { ResolvedReaderOptions } from "./options.js";
 import type { ParsedSample, RawRecord, RecordCursor } from "./record-cursor.js";
@@ -46,7 +47,8 @@ interface Chunk {
 export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRecord<T>) => ParsedSample, options: ResolvedReaderOptions, owner: string): VqaSource {
   const { batchSize, shard, onError, source: sourceName } = options;
   const skips = new SkipCounter();
-  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: limiter(options.concurrency) };
+  const guard = options.imageRoot !== null && !options.allowSymlinksOutsideRoot ? new ImageRootGuard(options.imageRoot) : null;
+  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: limiter(options.concurrency), guard };
   let queue: Chunk[] = [];
   // Image loads started and not yet settled, including those of a dropped read-ahead, so close() can wait for them.
   const inflight = new Set<Promise<unknown>>();
@@ -102,7 +104,8 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
             continue;
           }
           const error = "error" in p ? p.error : !l.ok ? l.error : null;
-          if (onError === "skip" && isCotrainError(error)) skips.count(error.code);
+          // A RemoteError (a server that kept failing past the retries) is no fault of the entry: never skipped.
+          if (onError === "skip" && isCotrainError(error) && !(error instanceof RemoteError)) skips.count(error.code);
           else throw error;
         }
         if (chunk.next < chunk.records.length) break; // the batch is full

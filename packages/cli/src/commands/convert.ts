@@ -15,6 +15,7 @@ interface Flags extends ImageFlags {
   maxRows?: number;
   imageRoot?: string;
   options?: string;
+  resume?: boolean;
 }
 
 /** The form is checked here; core's parseShardSpec checks the numbers when the command runs. */
@@ -45,7 +46,8 @@ export const convertCommand: CliCommand = {
       .requiredOption("-o, --out <dir>", "output folder (the n jobs of a --shard i/n run share it)")
       .option("--format <format>", "shard format: arrow or parquet", shardFormat, "arrow" as ShardFormat)
       .option("--shard <i/n>", "convert only part i of n (0-based) of the input's files, episodes or entries", shardSpec)
-      .option("--max-rows <n>", "rows per shard file (default 50000)", integer(1));
+      .option("--max-rows <n>", "rows per shard file (default 50000)", integer(1))
+      .option("--resume", "continue a conversion interrupted in --out from its last complete shard (same input and options); a finished one is left as it is");
     withImageOptions(command);
     // --format names the output format here (as in the design's command line), so the input's is --input-format.
     withInputOptions(command, "-i, --input-format <name>").action(async (input: string, flags: Flags) => {
@@ -53,15 +55,17 @@ export const convertCommand: CliCommand = {
       const [{ convertDataset }, { inputSpec }, { parseShardSpec }] = await Promise.all([import("../convert/convert-dataset.js"), import("./input-spec.js"), import("@cotrain/core")]);
       const shard = flags.shard !== undefined ? parseShardSpec(flags.shard) : undefined;
       const spec = inputSpec(input, { ...(flags.inputFormat ? { format: flags.inputFormat } : {}), ...(flags.imageRoot ? { imageRoot: flags.imageRoot } : {}), ...(flags.options ? { options: flags.options } : {}) });
-      const { manifest, input: read } = await convertDataset(spec, flags.out, {
+      const { manifest, input: read, resumed } = await convertDataset(spec, flags.out, {
         format: flags.format,
         progress: io.stderr,
         ...(shard ? { shard } : {}),
         ...(flags.maxRows ? { maxRowsPerShard: flags.maxRows } : {}),
         ...(images ? { images } : {}),
+        ...(flags.resume ? { resume: true } : {}),
       });
       const part = shard ? ` (part ${shard.index}/${shard.count})` : "";
       const resized = images ? `, images ${describeImages(manifest.meta?.images)}` : "";
+      if (resumed) println(io.stdout, resumed.finished ? "already converted: the folder holds this job's manifest" : `resumed: kept ${resumed.shards} complete shard(s), ${resumed.rows} rows, of the interrupted run`);
       println(io.stdout, `${read.path} (${read.format})${part} → ${manifest.total_rows} rows in ${manifest.shards.length} ${manifest.format} shard(s), ${manifest.total_bytes} bytes${resized}`, `wrote ${resolve(flags.out)}`);
     });
   },

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
-import { ConfigError } from "@cotrain/core";
+import { ConfigError, isRemote } from "@cotrain/core";
 import { describeIssue } from "./issues.js";
 
 /**
@@ -35,7 +35,7 @@ export function parseConfig<T extends z.ZodType>(raw: unknown, schema: T, file?:
   throw new ConfigError("CONFIG_INVALID", `${message}${more}`, { ...(file ? { file } : {}), field: key });
 }
 
-/** Resolves a path from a config relative to the config file's folder. */
+/** Resolves a path from a config relative to the config file's folder; a URL (http(s)://, s3://) stays as it is. */
 export function resolveFrom(dir: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(dir, path);
+  return isRemote(path) || isAbsolute(path) ? path : resolve(dir, path);
 }

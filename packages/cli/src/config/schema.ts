@@ -131,6 +131,8 @@ export const trainOptionsSchema = z.strictObject({
   initFrom: z.string().min(1).optional(),
   resume: z.union([z.boolean(), z.string().min(1)]).optional(),
   progress: z.enum(["auto", "bar", "lines", "none"]).optional(),
+  /** Write samples.jsonl: the source and sample_id of every row each step trained on (trainer's logSampleIds). */
+  logSampleIds: z.boolean().optional(),
 });
 
 export const evaluationSchema = z.strictObject({

@@ -5,7 +5,7 @@ import type { PreprocessOptions } from "@cotrain/vision";
 import { openInput } from "../formats/open-input.js";
 import type { InputSpec } from "../formats/open-input.js";
 import type { OutputStream } from "../io.js";
-import { createProgress } from "../progress.js";
+import { planProgress, progressPlan, withProgress } from "../progress-plan.js";
 
 export interface ConvertOptions {
   /** Shard file format (default "arrow"). */
@@ -19,6 +19,11 @@ export interface ConvertOptions {
    * decodes small images or, with format "raw", copies pixels. Recorded as the manifest's `meta.images`.
    */
   images?: PreprocessOptions;
+  /**
+   * Continue a conversion that was interrupted in `out` (killed, crashed) from its last complete shard, with the
+   * same input and options: core's writeShards `resume`. The shards come out as an uninterrupted run writes them.
+   */
+  resume?: boolean;
   progress?: OutputStream;
   baseDir?: string;
 }
@@ -26,6 +31,8 @@ export interface ConvertOptions {
 export interface ConvertResult {
   manifest: Manifest;
   input: { path: string; format: string };
+  /** What `resume` found: the interrupted run's complete shards and rows kept, or a finished job (null: none). */
+  resumed: { shards: number; rows: number; finished: boolean } | null;
 }
 
 /**
@@ -40,19 +47,23 @@ export async function convertDataset(spec: InputSpec, out: string, options: Conv
   const input = await openInput(spec, { batchSize: 256, ...(options.shard ? { shard: options.shard } : {}), ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   const whole = !options.shard || options.shard.count === 1;
   const summary = whole ? await input.format.summarize(input.path, input.options).catch(() => null) : null;
-  const total = summary?.counts.steps ?? summary?.counts.rows ?? null;
+  // By episodes only on a fresh run: a resumed one reports the rows already written (writeShards' onProgress).
+  const plan = options.resume ? { total: summary?.counts.steps ?? summary?.counts.rows ?? null, unit: "rows" as const } : progressPlan(summary);
   const label = `convert ${input.format.name}${options.shard ? ` ${options.shard.index}/${options.shard.count}` : ""}`;
-  const progress = options.progress ? createProgress(label, total, options.progress, "rows") : null;
+  const progress = options.progress ? planProgress(label, plan, options.progress) : null;
   try {
-    const source = options.images ? preprocessImages(input.source, options.images) : input.source;
+    const read = progress && plan.unit === "episodes" ? withProgress(input.source, progress, plan) : input.source;
+    const source = options.images ? preprocessImages(read, options.images) : read;
+    let resumed: ConvertResult["resumed"] = null;
     const manifest = await writeShards(source, out, {
       format: options.format ?? "arrow",
       ...(options.shard ? { worker: options.shard } : {}),
       ...(options.maxRowsPerShard ? { maxRowsPerShard: options.maxRowsPerShard } : {}),
-      ...(progress ? { onProgress: (rows: number) => progress.update(rows) } : {}),
+      ...(progress && plan.unit === "rows" ? { onProgress: (rows: number) => progress.update(rows) } : {}),
       ...(images ? { meta: { images: { ...images } as unknown as JsonValue } } : {}),
+      ...(options.resume ? { resume: true, onResume: (from: NonNullable<ConvertResult["resumed"]>) => (resumed = from) } : {}),
     });
-    return { manifest, input: { path: input.path, format: input.format.name } };
+    return { manifest, input: { path: input.path, format: input.format.name }, resumed };
   } finally {
     progress?.stop();
     await input.source.close?.();

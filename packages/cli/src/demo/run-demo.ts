@@ -9,6 +9,8 @@ import { armDir, measure, runPhase } from "./arms.js";
 import type { ArmResult } from "./arms.js";
 import { loadWorldData } from "./pipelines.js";
 import { resultTable, writeDemoReport } from "./demo-report.js";
+import { createProgress } from "../progress.js";
+import type { Progress } from "../progress.js";
 import type { DemoResult } from "./demo-report.js";
 
 export interface DemoOptions {
@@ -40,7 +42,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult & { tabl
 
   say(`[1/4] generating the sample world (${sizes.robotEpisodes} robot episodes, ${sizes.vqaEntries} VQA entries, ${sizes.imageSize}×${sizes.imageSize})`);
   const dataDir = join(options.out, "data");
-  const world = await generateWorld(dataDir, { seed: sizes.seed, robotEpisodes: sizes.robotEpisodes, vqaEntries: sizes.vqaEntries, imageSize: sizes.imageSize, formats: ["rlds", "llava"] });
+  let generating: Progress | null = null; // made at the first item, when the world knows its total
+  const world = await generateWorld(dataDir, {
+    seed: sizes.seed,
+    robotEpisodes: sizes.robotEpisodes,
+    vqaEntries: sizes.vqaEntries,
+    imageSize: sizes.imageSize,
+    formats: ["rlds", "llava"],
+    onProgress: (done, total) => (generating ??= createProgress("      world", total, log, "items")).update(done),
+  }).finally(() => generating?.stop());
   const data = await loadWorldData(dataDir, world);
   const backend = await selectBackend(options.backend ?? "auto", { log: (line: string) => say(`      ${line}`) });
 

@@ -16,4 +16,6 @@ export const VQA_OPTIONS = {
   validateImages: z.boolean().optional(),
   concurrency: z.number().int().positive().optional(),
   imageRoot: pathString.optional(),
+  /** Follow symlinks under imageRoot that lead out of it (off by default: such an image is an error). */
+  allowSymlinksOutsideRoot: z.boolean().optional(),
 };

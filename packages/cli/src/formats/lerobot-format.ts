@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { isRemote, joinLocation, locationExists } from "@cotrain/core";
 import { openLeRobot, readLeRobotMeta } from "@cotrain/robot";
 import type { OpenLeRobotOptions } from "@cotrain/robot";
 import { batchSize, onError, pathString, seed, sourceName } from "./common-options.js";
@@ -23,6 +24,7 @@ const options = z.strictObject({
 });
 
 async function detect(path: string): Promise<string | null> {
+  if (isRemote(path)) return (await locationExists(joinLocation(path, "meta/info.json"))) ? path : null;
   const isDir = (await stat(path)).isDirectory();
   return isDir && (await stat(join(path, "meta", "info.json")).then(() => true, () => false)) ? path : null;
 }

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import { basename, dirname } from "node:path";
 import { z } from "zod";
+import { isRemote, locationName, locationSize, parentLocation } from "@cotrain/core";
 import { openLlava } from "@cotrain/vqa";
 import type { LlavaOptions } from "@cotrain/vqa";
 import { VQA_OPTIONS } from "./common-options.js";
@@ -10,17 +10,19 @@ import { isManifestName } from "./shards-format.js";
 const options = z.strictObject(VQA_OPTIONS);
 
 async function detect(path: string): Promise<string | null> {
-  return path.toLowerCase().endsWith(".json") && !isManifestName(basename(path)) && (await stat(path)).isFile() ? path : null;
+  const name = locationName(path);
+  if (!name.toLowerCase().endsWith(".json") || isManifestName(name)) return null;
+  return isRemote(path) || (await stat(path)).isFile() ? path : null;
 }
 
 async function summarize(path: string, given: Record<string, unknown>): Promise<DatasetSummary> {
-  const size = (await stat(path)).size;
+  const size = await locationSize(path);
   return {
     kind: "vqa",
     counts: {},
     countsFrom: null,
     features: ["id: string", "image: path under the image root (string or list; absent for text-only entries)", "conversations: list of {from: human|gpt|system, value}"],
-    details: { imageRoot: String(given.imageRoot ?? dirname(path)), bytes: String(size) },
+    details: { imageRoot: String(given.imageRoot ?? parentLocation(path)), bytes: String(size) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { isRemote, locationName, locationSize } from "@cotrain/core";
 import { openParquetVqa } from "@cotrain/vqa";
 import type { ParquetVqaOptions } from "@cotrain/vqa";
 import { VQA_OPTIONS } from "./common-options.js";
@@ -12,7 +13,9 @@ const options = z.strictObject({
   columns: z.strictObject({ id: column, image: column, messages: column, question: column, answer: column }).optional(),
 });
 
+/** The file itself, or the folder's `*.parquet` files; a URL must name one file (a remote folder cannot be listed). */
 async function parquetFiles(path: string): Promise<string[]> {
+  if (isRemote(path)) return locationName(path).toLowerCase().endsWith(".parquet") ? [path] : [];
   const info = await stat(path);
   if (info.isFile()) return path.toLowerCase().endsWith(".parquet") ? [path] : [];
   return (await readdir(path)).filter((n) => n.endsWith(".parquet")).sort().map((n) => join(path, n));
@@ -25,7 +28,7 @@ async function detect(path: string): Promise<string | null> {
 async function summarize(path: string): Promise<DatasetSummary> {
   const files = await parquetFiles(path);
   let bytes = 0;
-  for (const f of files) bytes += (await stat(f)).size;
+  for (const f of files) bytes += await locationSize(f);
   return {
     kind: "vqa",
     counts: { files: files.length },

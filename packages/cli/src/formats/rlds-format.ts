@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConfigError, isCotrainError } from "@cotrain/core";
+import { ConfigError, isCotrainError, isRemote, joinLocation, locationExists, readLocationText } from "@cotrain/core";
 import { openRlds, openRldsDataset, parseFeatures, readDatasetInfo } from "@cotrain/robot";
 import type { OpenRldsOptions } from "@cotrain/robot";
 import { batchSize, onError, seed, sourceName } from "./common-options.js";
@@ -31,11 +31,14 @@ const options = z.strictObject({
   instructionChoice: z.enum(["primary", "random"]).optional(),
 });
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
-const isVersionDir = async (dir: string): Promise<boolean> => (await exists(join(dir, "dataset_info.json"))) && (await exists(join(dir, "features.json")));
+const isVersionDir = async (dir: string): Promise<boolean> => (await locationExists(joinLocation(dir, "dataset_info.json"))) && (await locationExists(joinLocation(dir, "features.json")));
 
-/** A TFDS version folder, or a dataset folder holding exactly one version folder (`bridge_dataset/` → `bridge_dataset/1.0.0/`). */
+/**
+ * A TFDS version folder, or a dataset folder holding exactly one version folder (`bridge_dataset/` →
+ * `bridge_dataset/1.0.0/`). A URL must name the version folder itself: a remote folder cannot be listed.
+ */
 async function detect(path: string): Promise<string | null> {
+  if (isRemote(path)) return (await isVersionDir(path)) ? path : null;
   if (!(await stat(path)).isDirectory()) return null;
   if (await isVersionDir(path)) return path;
   const children = (await readdir(path, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -50,8 +53,8 @@ async function detect(path: string): Promise<string | null> {
 async function summarize(path: string, given: Record<string, unknown>): Promise<DatasetSummary> {
   const opts = given as OpenRldsOptions;
   const info = await readDatasetInfo(path);
-  const featuresFile = join(path, "features.json");
-  const features = parseFeatures(JSON.parse(await readFile(featuresFile, "utf8")), featuresFile);
+  const featuresFile = joinLocation(path, "features.json");
+  const features = parseFeatures(JSON.parse(await readLocationText(featuresFile)), featuresFile);
   const splitName = opts.split ?? "train";
   const split = info.splits.find((s) => s.name === splitName);
   const details: Record<string, string> = { name: info.name, version: info.version, split: splitName, splits: info.splits.map((s) => s.name).join(", ") };

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { MANIFEST_NAME, openShards, readManifests } from "@cotrain/core";
+import { MANIFEST_NAME, isRemote, joinLocation, locationExists, locationName, openShards, readManifests } from "@cotrain/core";
 import { batchSize } from "./common-options.js";
 import type { DatasetFormat, DatasetSummary } from "./registry.js";
 
@@ -16,6 +16,8 @@ export function isManifestName(name: string): boolean {
 }
 
 async function detect(path: string): Promise<string | null> {
+  // A remote folder cannot be listed: it is shards when it has a manifest.json (or the URL names a manifest).
+  if (isRemote(path)) return isManifestName(locationName(path)) || (await locationExists(joinLocation(path, MANIFEST_NAME))) ? path : null;
   if ((await stat(path)).isFile()) return isManifestName(basename(path)) ? path : null;
   return (await readdir(path)).some(isManifestName) ? path : null;
 }
@@ -29,7 +31,7 @@ async function summarize(path: string): Promise<DatasetSummary> {
   return {
     kind: "mixed",
     counts: { rows, shardFiles: shards, manifests: manifests.length },
-    countsFrom: manifests.map((m) => basename(m.path)).join(", "),
+    countsFrom: manifests.map((m) => locationName(m.path)).join(", "),
     features: (first?.schema ?? []).map((f) => `${f.name}: ${f.type}${f.nullable ? " (nullable)" : ""}`),
     details: {
       shardFormat: [...new Set(manifests.map((m) => m.manifest.format))].join(", "),

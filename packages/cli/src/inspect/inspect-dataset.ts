@@ -62,7 +62,7 @@ export async function inspectDataset(spec: InputSpec, options: InspectOptions = 
   const readOptions = stream && format.kind === "vqa" && input.options.validateImages === undefined ? { ...input.options, validateImages: false } : input.options;
   const source: Source = await format.open({ path, options: readOptions, batchSize: stream ? 256 : Math.max(16, samples) });
   const byEpisodes = summary.kind === "robot" && counts.episodes !== undefined;
-  const progress = stream && options.progress ? createProgress(`counting ${format.name}`, byEpisodes ? (counts.episodes ?? null) : null, options.progress, byEpisodes ? "episodes" : "rows") : undefined;
+  const progress = stream && options.progress ? createProgress(`counting ${format.name}`, byEpisodes ? (counts.episodes ?? null) : null, options.progress, byEpisodes ? "episodes" : "rows", { rateUnit: "rows" }) : undefined;
   let scan;
   try {
     scan = await scanSource(source, { samples, toEnd: stream, ...(progress ? { progress, progressUnit: byEpisodes ? "episodes" : "rows" } : {}) });

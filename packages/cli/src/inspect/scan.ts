@@ -48,7 +48,7 @@ export async function scanSource(source: Source, options: ScanOptions): Promise<
       if (row.kind === "robot" && row.is_first && starts.length < options.samples) starts.push(row);
       else if (others.length < options.samples) others.push(row);
     }
-    options.progress?.update(options.progressUnit === "episodes" ? result.episodes : result.rows);
+    options.progress?.update(options.progressUnit === "episodes" ? result.episodes : result.rows, undefined, result.rows);
     if (!options.toEnd && enough()) break;
   }
   result.samples = [...starts, ...others].slice(0, options.samples);

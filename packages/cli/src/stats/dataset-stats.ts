@@ -6,7 +6,7 @@ import type { DatasetStats } from "@cotrain/robot";
 import { openInput } from "../formats/open-input.js";
 import type { InputSpec } from "../formats/open-input.js";
 import type { OutputStream } from "../io.js";
-import { createProgress } from "../progress.js";
+import { episodeStarts, planProgress, progressPlan } from "../progress-plan.js";
 import { VqaStatsBuilder } from "./vqa-stats.js";
 import type { VqaStats } from "./vqa-stats.js";
 
@@ -36,8 +36,9 @@ export interface DatasetStatsOptions {
 export async function datasetStats(spec: InputSpec, options: DatasetStatsOptions = {}): Promise<DatasetStatsReport> {
   const input = await openInput(spec, { batchSize: 256, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   const summary = await input.format.summarize(input.path, input.options).catch(() => null);
-  const total = summary?.counts.steps ?? summary?.counts.rows ?? null;
-  const progress = options.progress ? createProgress(`stats ${input.format.name}`, total, options.progress, "rows") : null;
+  const plan = progressPlan(summary);
+  const progress = options.progress ? planProgress(`stats ${input.format.name}`, plan, options.progress) : null;
+  let episodes = 0;
   const vqa = new VqaStatsBuilder();
   const kinds: Record<string, number> = {};
   const sources: Record<string, number> = {};
@@ -56,7 +57,8 @@ export async function datasetStats(spec: InputSpec, options: DatasetStatsOptions
         if (k === "vqa") vqa.add(rowAt(batch, i));
       }
       rows += batch.numRows;
-      progress?.update(rows);
+      if (plan.unit === "episodes") episodes += episodeStarts(batch);
+      progress?.update(plan.unit === "episodes" ? episodes : rows, undefined, rows);
       return batch;
     },
     "stats",

@@ -5,6 +5,7 @@ import { normalizeSource, saveStats } from "@cotrain/robot";
 import type { BackendPreference, EvalMetrics, EvalSet, StepMetrics, TrainConfig } from "@cotrain/trainer";
 import { loadConfig, resolveFrom } from "../config/load-config.js";
 import { buildMixer } from "../config/build-mixer.js";
+import { configRunDir } from "../config/run-dir.js";
 import { buildSource, buildSources, closeAll } from "../config/build-sources.js";
 import type { BuiltSource } from "../config/build-sources.js";
 import { trainConfigSchema } from "../config/schema.js";
@@ -47,7 +48,7 @@ export const RUN_CONFIG_NAME = "cotrain-config.json";
  */
 export async function runTraining(configPath: string, options: RunTrainingOptions = {}): Promise<TrainingSummary> {
   const { config, dir } = await loadConfig(configPath, trainConfigSchema);
-  const runDir = options.out !== undefined ? resolve(options.out) : config.runDir !== undefined ? resolveFrom(dir, config.runDir) : null;
+  const runDir = options.out !== undefined ? resolve(options.out) : config.runDir !== undefined ? configRunDir(dir, config.runDir, configPath) : null;
   if (runDir === null) throw new ConfigError("CONFIG_INVALID", "no run folder: set runDir in the config or pass --out", { file: configPath, field: "runDir" });
   const t = config.train;
   const ctx = { dir, file: configPath };
@@ -55,6 +56,7 @@ export async function runTraining(configPath: string, options: RunTrainingOption
   const opened: BuiltSource[] = [...sources];
   let pool: CollatorPool | null = null;
   try {
+    refuseRobotWithoutActions(config, sources, configPath);
     const mixer = buildMixer(sources, config.mixture, configPath);
     const collate = await buildCollator(config.collator, dir, sources.map((s) => s.name), options.workers === undefined ? {} : { workers: options.workers });
     pool = collate;
@@ -80,6 +82,7 @@ export async function runTraining(configPath: string, options: RunTrainingOption
       ...(t.keepCheckpoints !== undefined ? { keepCheckpoints: t.keepCheckpoints } : {}),
       ...(t.logEvery !== undefined ? { logEvery: t.logEvery } : {}),
       ...(t.progress ? { progress: t.progress } : {}),
+      ...(t.logSampleIds ? { logSampleIds: true } : {}),
       ...(evaluation ? { evaluation } : {}),
       ...(options.output ? { output: options.output as NodeJS.WritableStream & { isTTY?: boolean } } : {}),
     };
@@ -92,6 +95,22 @@ export async function runTraining(configPath: string, options: RunTrainingOption
     await pool?.close();
     await closeAll(opened.map((s) => s.source));
   }
+}
+
+/**
+ * A robot source with `collator.actions` left out would reach the collator, which refuses it at its first robot
+ * row; said here instead, before training starts, naming the config key. (Shards of mixed kinds are only known
+ * when read: the collator's own error covers them.)
+ */
+function refuseRobotWithoutActions(config: TrainFileConfig, sources: readonly BuiltSource[], file: string): void {
+  if (config.collator.actions !== undefined) return;
+  const robot = sources.find((s) => s.input.format.kind === "robot");
+  if (robot === undefined) return;
+  throw new ConfigError(
+    "CONFIG_INVALID",
+    `source ${JSON.stringify(robot.name)} is robot data (${robot.input.format.name}) but collator.actions is not set, so its actions would not be trained: set collator.actions ({type: continuous, dim: D} or {type: tokens, dim: D}), or {type: none} to train robot rows on text only`,
+    { file, field: "collator.actions" },
+  );
 }
 
 async function buildEvaluation(config: TrainFileConfig, ctx: { dir: string; file: string }, sources: readonly BuiltSource[], opened: BuiltSource[]): Promise<NonNullable<TrainConfig["evaluation"]>> {

@@ -7,7 +7,9 @@ import { ActionTokenizer } from "./action-tokenizer.js";
  * How robot actions are presented to the model:
  * - continuous: regression targets [B, D] (or chunks [B, H, D] when `horizon` is set);
  * - tokens: ids in the text labels of robot rows (`tokenizer`), the continuous values still filled for metrics;
- * - none: no action targets (robot rows are text only).
+ * - none: no action targets (robot rows are text only); only when asked for.
+ * Left out, a stream without robot rows collates as "none", and the first robot row raises a ConfigError that
+ * names the option and the action's size: a default must not train robot rows without their actions unnoticed.
  */
 export type ActionsOption =
   | { type: "none" }
@@ -20,22 +22,41 @@ export interface ActionLayout {
   /** Chunk length H, or null for single-step actions. */
   horizon: number | null;
   tokenizer: ActionTokenizer | null;
+  /** False when `actions` was left out: robot rows are then refused (see `refuseUnsetActions`). */
+  given: boolean;
 }
 
-export function resolveActions(option: ActionsOption | undefined): ActionLayout {
-  const o = option ?? { type: "none" };
-  if (o.type === "none") return { format: "none", dim: 0, horizon: null, tokenizer: null };
+export function resolveActions(o: ActionsOption | undefined): ActionLayout {
+  if (o === undefined) return { format: "none", dim: 0, horizon: null, tokenizer: null, given: false };
+  if (o === null || typeof o !== "object") throw new ConfigError("ACTIONS_TYPE", `\`actions\` must be an object ({type: "continuous", dim}, {type: "tokens", tokenizer} or {type: "none"}), got ${String(o)}`);
+  if (o.type === "none") return { format: "none", dim: 0, horizon: null, tokenizer: null, given: true };
   const horizon = o.horizon ?? null;
   if (horizon !== null && (!Number.isInteger(horizon) || horizon < 1)) throw new ConfigError("ACTIONS_HORIZON", `\`actions.horizon\` must be a positive integer, got ${horizon}`);
   if (o.type === "continuous") {
     if (!Number.isInteger(o.dim) || o.dim < 1) throw new ConfigError("ACTIONS_DIM", `\`actions.dim\` must be a positive integer, got ${o.dim}`);
-    return { format: "continuous", dim: o.dim, horizon, tokenizer: null };
+    return { format: "continuous", dim: o.dim, horizon, tokenizer: null, given: true };
   }
   if (o.type === "tokens") {
     if (!(o.tokenizer instanceof ActionTokenizer)) throw new ConfigError("ACTIONS_TOKENIZER", "`actions.tokenizer` must be an ActionTokenizer (ActionTokenizer.uniform / .quantile)");
-    return { format: "tokens", dim: o.tokenizer.dim, horizon, tokenizer: o.tokenizer };
+    return { format: "tokens", dim: o.tokenizer.dim, horizon, tokenizer: o.tokenizer, given: true };
   }
   throw new ConfigError("ACTIONS_TYPE", `\`actions.type\` must be "none", "continuous" or "tokens", got ${JSON.stringify((o as { type: unknown }).type)}`);
+}
+
+/**
+ * The error for a robot row met while `actions` was left out. It names the option and the value that fits this
+ * row's action (its size, and its chunk length when it holds a chunk), so the fix is one line.
+ */
+export function refuseUnsetActions(row: CanonicalRow, index: number): ConfigError {
+  const where = { row: index, id: row.sample_id, field: "action" };
+  const values = row.action;
+  const steps = row.action_is_pad?.length ?? 1;
+  const fits = values === null || values.length === 0 ? "" : `{type: "continuous", dim: ${values.length / steps}${steps > 1 ? `, horizon: ${steps}` : ""}} fits this row, `;
+  return new ConfigError(
+    "ACTIONS_UNSET",
+    `a robot row reached the collator but \`actions\` is not set, so its action would not be trained: set \`actions\` (${fits}or {type: "tokens", tokenizer}), or {type: "none"} to train robot rows on text only`,
+    where,
+  );
 }
 
 export interface RowAction {

@@ -58,11 +58,18 @@ export class RandomAccessFile {
     if (this.fd < 0) return Promise.reject(new Error(`read from closed file ${this.path}`));
     this.reads++;
     return new Promise((resolve, reject) => {
-      readFd(this.fd, buffer, offset, length, position, (error, bytesRead) => {
-        this.settled(); // refers to `this`, which keeps the file alive while the read is pending
-        if (error) reject(error);
-        else resolve(bytesRead);
-      });
+      try {
+        readFd(this.fd, buffer, offset, length, position, (error, bytesRead) => {
+          this.settled(); // refers to `this`, which keeps the file alive while the read is pending
+          if (error) reject(error);
+          else resolve(bytesRead);
+        });
+      } catch (error) {
+        // Node refuses bad arguments (a negative position, a range past the buffer) synchronously: no read is
+        // pending then, and close() must not wait for one.
+        this.settled();
+        reject(error);
+      }
     });
   }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Hash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { openByteSource } from "../files/open-location.js";
 
 /** An append-only file that counts its bytes and hashes them (sha256) as they are written, with write coalescing. */
 export class HashingFile {
@@ -57,4 +58,22 @@ export async function hashFile(path: string): Promise<{ bytes: number; sha256: s
     await handle.close();
   }
   return { bytes, sha256: hash.digest("hex") };
+}
+
+/** sha256 and size of a file at any location (a URL is read through the remote block cache). */
+export async function hashLocation(location: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  const file = await openByteSource(location);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let at = 0; at < file.size; ) {
+      const n = await file.read(buffer, 0, Math.min(buffer.length, file.size - at), at);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+      at += n;
+    }
+  } finally {
+    await file.close();
+  }
+  return { bytes: file.size, sha256: hash.digest("hex") };
 }

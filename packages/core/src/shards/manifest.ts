@@ -1,7 +1,11 @@
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Schema } from "apache-arrow";
 import { FormatError, MissingError } from "../errors.js";
+import { isRemote, joinLocation, parentLocation } from "../files/location.js";
+import { isNotFound, readLocation } from "../files/open-location.js";
+import { relativeName } from "../files/relative-name.js";
+import { parseJson } from "../json/parse-json.js";
 import type { JsonValue } from "../source.js";
 import { writeAtomically } from "./atomic.js";
 
@@ -53,9 +57,17 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<st
   return path;
 }
 
-/** Reads one manifest file, or every `manifest*.json` of a folder (workers in index order) as one list. */
+/**
+ * Reads one manifest file, or every `manifest*.json` of a folder (workers in index order) as one list. A remote
+ * folder cannot be listed, so its `manifest.json` is read; a partitioned job's `manifest-<i>-of-<n>.json` files
+ * are read one URL at a time.
+ */
 export async function readManifests(path: string): Promise<{ dir: string; manifest: Manifest; path: string }[]> {
-  if (path.endsWith(".json")) return [{ dir: join(path, ".."), manifest: await readManifest(path), path }];
+  if (path.endsWith(".json")) return [{ dir: isRemote(path) ? parentLocation(path) : join(path, ".."), manifest: await readManifest(path), path }];
+  if (isRemote(path)) {
+    const file = joinLocation(path, MANIFEST_NAME);
+    return [{ dir: path, manifest: await readManifest(file, "a remote shard folder needs a manifest.json (a folder of worker manifests is read one manifest URL at a time)"), path: file }];
+  }
   let names: string[];
   try {
     names = await readdir(path);
@@ -69,20 +81,23 @@ export async function readManifests(path: string): Promise<{ dir: string; manife
   return Promise.all(manifests.map(async (n) => ({ dir: path, manifest: await readManifest(join(path, n)), path: join(path, n) })));
 }
 
-async function readManifest(file: string): Promise<Manifest> {
-  let value: unknown;
+async function readManifest(file: string, whenMissing?: string): Promise<Manifest> {
+  let bytes: Uint8Array;
   try {
-    value = JSON.parse(await readFile(file, "utf8"));
+    bytes = await readLocation(file);
   } catch (cause) {
+    if (whenMissing !== undefined && isNotFound(cause)) throw new MissingError("SHARDS_NO_MANIFEST", whenMissing, { file, cause });
     throw new FormatError("MANIFEST_UNREADABLE", `cannot read manifest: ${(cause as Error).message}`, { file, cause });
   }
-  const m = value as Partial<Manifest>;
+  const m = (parseJson(bytes, { file }, "MANIFEST_UNREADABLE") ?? {}) as Partial<Manifest>;
   if (m.manifest_version !== 1) throw new FormatError("MANIFEST_VERSION", `unsupported manifest_version ${JSON.stringify(m.manifest_version)}`, { file, field: "manifest_version" });
   if (m.format !== "arrow" && m.format !== "parquet") throw new FormatError("MANIFEST_FORMAT", `format must be "arrow" or "parquet", got ${JSON.stringify(m.format)}`, { file, field: "format" });
   if (!Array.isArray(m.shards)) throw new FormatError("MANIFEST_SHARDS", "shards must be a list", { file, field: "shards" });
   m.shards.forEach((s, i) => {
     const ok = typeof s?.file === "string" && !s.file.includes("/") && !s.file.includes("\\") && Number.isInteger(s.rows) && Number.isInteger(s.bytes) && typeof s.sha256 === "string";
     if (!ok) throw new FormatError("MANIFEST_SHARD_ENTRY", `shard entry ${i} is malformed: ${JSON.stringify(s)}`, { file, row: i, field: "shards" });
+    // A shard is a file of the manifest's own folder: no name may lead out of it ("..", an absolute path).
+    relativeName(s.file, { file, row: i, field: `shards[${i}].file` }, "MANIFEST_SHARD_NAME", { allowFolders: false });
   });
   if (m.meta !== undefined && !isJsonObject(m.meta)) throw new FormatError("MANIFEST_META", `meta must be an object, got ${JSON.stringify(m.meta)}`, { file, field: "meta" });
   return m as Manifest;

@@ -1,16 +1,17 @@
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { RecordBatch } from "apache-arrow";
-import { ChecksumError, MissingError, TruncatedError } from "../errors.js";
+import { ChecksumError, FormatError, MissingError, TruncatedError } from "../errors.js";
+import { isRemote, joinLocation } from "../files/location.js";
+import { locationSize } from "../files/open-location.js";
 import { isInt, stateField } from "../source.js";
 import type { JsonValue, Source } from "../source.js";
 import { partitionInputs } from "../partition.js";
 import type { ShardSpec } from "../partition.js";
-import { hashFile } from "./hashing-file.js";
+import { hashFile, hashLocation } from "./hashing-file.js";
 import { readArrowShard } from "./arrow-shard.js";
 import { readParquetShard } from "./parquet-shard.js";
 import { readManifests } from "./manifest.js";
-import type { ShardEntry, ShardFormat } from "./manifest.js";
+import { describeSchema } from "./manifest.js";
+import type { Manifest, ShardEntry, ShardFormat } from "./manifest.js";
 
 export interface OpenShardsOptions {
   /** Verify each shard's sha256 before reading it (default true; costs one extra read of the file). */
@@ -24,6 +25,8 @@ export interface OpenShardsOptions {
 interface ShardFile extends ShardEntry {
   path: string;
   format: ShardFormat;
+  /** The fields the manifest records for the shards it lists. */
+  schema: Manifest["schema"] | undefined;
 }
 
 /**
@@ -43,7 +46,7 @@ export function openShards(path: string, options: OpenShardsOptions = {}): Sourc
   const list = async (): Promise<ShardFile[]> => {
     if (files === null) {
       const manifests = await readManifests(path);
-      const all = manifests.flatMap(({ dir, manifest }) => manifest.shards.map((s) => ({ ...s, path: join(dir, s.file), format: manifest.format })));
+      const all = manifests.flatMap(({ dir, manifest }) => manifest.shards.map((s) => ({ ...s, path: joinLocation(dir, s.file), format: manifest.format, schema: manifest.schema })));
       files = options.shard ? partitionInputs(all, options.shard, (f) => f.path) : all;
     }
     return files;
@@ -52,14 +55,16 @@ export function openShards(path: string, options: OpenShardsOptions = {}): Sourc
   const check = async (file: ShardFile): Promise<void> => {
     let size: number;
     try {
-      size = (await stat(file.path)).size;
+      size = await locationSize(file.path);
     } catch (cause) {
       throw new MissingError("SHARD_MISSING", "shard named in the manifest does not exist", { file: file.path, cause });
     }
-    if (size < file.bytes) throw new TruncatedError("SHARD_TRUNCATED", `shard has ${size} bytes, the manifest says ${file.bytes}`, { file: file.path });
-    if (size > file.bytes) throw new ChecksumError("SHARD_SIZE", `shard has ${size} bytes, the manifest says ${file.bytes}`, { file: file.path });
+    // The offset is where the file and the manifest part: the end of a short file, the first extra byte of a long one.
+    if (size < file.bytes) throw new TruncatedError("SHARD_TRUNCATED", `shard has ${size} bytes, the manifest says ${file.bytes}`, { file: file.path, offset: size, field: "bytes" });
+    if (size > file.bytes) throw new ChecksumError("SHARD_SIZE", `shard has ${size} bytes, the manifest says ${file.bytes}`, { file: file.path, offset: file.bytes, field: "bytes" });
     if (verify) {
-      const { sha256 } = await hashFile(file.path);
+      // A remote shard is hashed through the block cache, so the read that follows costs no second download.
+      const { sha256 } = isRemote(file.path) ? await hashLocation(file.path) : await hashFile(file.path);
       if (sha256 !== file.sha256) throw new ChecksumError("SHARD_CHECKSUM", `sha256 ${sha256} does not match the manifest's ${file.sha256}`, { file: file.path, field: "sha256" });
     }
   };
@@ -84,6 +89,7 @@ export function openShards(path: string, options: OpenShardsOptions = {}): Sourc
         }
         const { value, done } = await iterator.next();
         if (!done) {
+          if (file.format === "arrow") checkSchema(value, file, row);
           row += value.numRows;
           if (row > file.rows) throw new ChecksumError("SHARD_ROWS", `shard holds more than the ${file.rows} rows its manifest says`, { file: file.path, row: file.rows });
           return value;
@@ -114,4 +120,21 @@ export function openShards(path: string, options: OpenShardsOptions = {}): Sourc
       iterator = null;
     },
   };
+}
+
+/**
+ * An Arrow shard stores its schema in its first message, which its manifest records too: a field that differs
+ * (a corrupt name or type id) would otherwise reach the reader of the rows as a missing column or a wrong type.
+ */
+function checkSchema(batch: RecordBatch, file: ShardFile, row: number): void {
+  if (!Array.isArray(file.schema)) return;
+  const stored = describeSchema(batch.schema);
+  const expected = file.schema;
+  for (let i = 0; i < Math.max(stored.length, expected.length); i++) {
+    const got = stored[i];
+    const want = expected[i];
+    if (got?.name !== want?.name || got?.type !== want?.type) {
+      throw new FormatError("SHARD_SCHEMA", `field ${i} is ${got ? `${got.name}: ${got.type}` : "absent"}, the manifest says ${want ? `${want.name}: ${want.type}` : "none"}`, { file: file.path, row, field: want?.name ?? got?.name ?? String(i) });
+    }
+  }
 }

@@ -1,10 +1,9 @@
 import parquet from "parquetjs-lite";
-import type { ParquetReader } from "parquetjs-lite";
 import type { RecordBatch } from "apache-arrow";
 import { batchToRows, rowsToBatch } from "../rows.js";
 import type { CanonicalRow, Message, RowInput, SampleKind } from "../schema.js";
-import { FormatError, UnsupportedError } from "../errors.js";
-import { openParquetReader } from "../files/parquet-envelope.js";
+import { FormatError } from "../errors.js";
+import { ParquetTable } from "../parquet/parquet-table.js";
 import { hashFile } from "./hashing-file.js";
 import type { ShardFileWriter } from "./shard-writer.js";
 
@@ -100,40 +99,20 @@ export async function createParquetShardWriter(path: string, rowGroupSize = 1024
 }
 
 /**
- * Streams one canonical Parquet shard as batches of `batchSize` rows, starting at row `skip`. The file is closed at
- * the end, by the generator's `return()`, or (a generator dropped mid-shard) when the reader is collected.
+ * Streams one canonical Parquet shard as batches of `batchSize` rows, starting at row `skip`, one row group in
+ * memory at a time. The file is closed at the end, by the generator's `return()`, or (a generator dropped
+ * mid-shard) when its descriptor is collected (see RandomAccessFile).
  */
 export async function* readParquetShard(path: string, batchSize: number, skip = 0): AsyncGenerator<RecordBatch> {
-  let reader: ParquetReader;
+  const table = await ParquetTable.open(path);
   try {
-    reader = await openParquetReader(path);
-  } catch (cause) {
-    throw new FormatError("SHARD_PARQUET_UNREADABLE", `not a readable Parquet file: ${String((cause as Error)?.message ?? cause)}`, { file: path, cause });
-  }
-  try {
-    const cursor = reader.getCursor();
-    // Whole row groups before `skip` are stepped over by their metadata row counts, without decoding them.
-    let row = 0;
-    for (const group of reader.metadata.row_groups) {
-      const n = Number(group.num_rows);
-      if (row + n > skip) break;
-      row += n;
-      cursor.rowGroupIndex++;
-    }
     let pending: RowInput[] = [];
-    for (;;) {
-      let group: Record<string, unknown>[] | null;
-      try {
-        group = await cursor.nextRowGroup();
-      } catch (cause) {
-        const message = String((cause as Error)?.message ?? cause);
-        if (/compression|codec|ZSTD/i.test(message)) throw new UnsupportedError("PARQUET_CODEC", `unsupported Parquet compression: ${message}`, { file: path, cause });
-        throw new FormatError("SHARD_PARQUET_UNREADABLE", `cannot decode row group: ${message}`, { file: path, row, cause });
-      }
-      if (group === null) break;
-      for (const value of group) {
-        if (row >= skip) pending.push(fromParquetRow(value, path, row));
-        row++;
+    // Whole row groups before `skip` are stepped over by their metadata row counts, without decoding them.
+    for (const group of table.rowGroups) {
+      if (group.firstRow + group.rows <= skip) continue;
+      const rows = await table.readRowGroup(group.index);
+      for (let i = Math.max(0, skip - group.firstRow); i < rows.length; i++) {
+        pending.push(fromParquetRow(rows[i] as Record<string, unknown>, path, group.firstRow + i));
         if (pending.length === batchSize) {
           yield rowsToBatch(pending);
           pending = [];
@@ -142,6 +121,6 @@ export async function* readParquetShard(path: string, batchSize: number, skip = 
     }
     if (pending.length > 0) yield rowsToBatch(pending);
   } finally {
-    await reader.close();
+    await table.close();
   }
 }

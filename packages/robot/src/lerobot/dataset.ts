@@ -1,4 +1,4 @@
-import { MissingError } from "@cotrain/core";
+import { MissingError, RowGroupCache } from "@cotrain/core";
 import type { Episode } from "../episode.js";
 import { readLeRobotEpisode } from "./episode-reader.js";
 import type { LeRobotReadOptions } from "./episode-reader.js";
@@ -7,7 +7,6 @@ import type { LeRobotInfo } from "./info.js";
 import { readLeRobotMeta } from "./meta.js";
 import type { LeRobotEpisodeEntry, LeRobotMeta } from "./meta.js";
 import { resolveLeRobotOptions } from "./options.js";
-import { RowGroupCache } from "./parquet-file.js";
 import type { OpenLeRobotOptions } from "./options.js";
 
 export interface LeRobotDatasetOptions extends Pick<OpenLeRobotOptions, "source" | "cameras" | "stateKeys" | "actionKeys" | "checkImages" | "videoFormat" | "ffmpegPath"> {

@@ -1,13 +1,12 @@
-import { FormatError, MissingError, ValueError } from "@cotrain/core";
+import { FormatError, MissingError, ValueError, parquetValues } from "@cotrain/core";
+import type { RowGroupCache } from "@cotrain/core";
 import type { Episode } from "../episode.js";
 import { checkImage } from "./image-check.js";
 import type { ImageCheck } from "./image-check.js";
 import { featureSize } from "./info.js";
 import type { LeRobotFeature } from "./info.js";
 import type { LeRobotEpisodeEntry, LeRobotMeta } from "./meta.js";
-import { ParquetFile } from "./parquet-file.js";
-import type { RowGroupCache } from "./parquet-file.js";
-import { imageBytesOf, listOf, numberOf } from "./parquet-values.js";
+import { openLeRobotParquet } from "./open-parquet.js";
 import { decodeEpisodeFrames } from "./video-frames.js";
 import type { FrameFormat } from "./frame-splitter.js";
 
@@ -41,23 +40,42 @@ interface FloatColumn {
   values: Float32Array;
 }
 
-function floatColumn(keys: string[], features: Record<string, LeRobotFeature>, length: number): FloatColumn {
+/**
+ * A steps × dim column for `keys`. The shapes come from info.json, which the file does not vouch for: they are
+ * checked against the first row before `length × dim` floats are allocated from them.
+ */
+function floatColumn(keys: string[], features: Record<string, LeRobotFeature>, length: number, first: { record: Record<string, unknown>; file: string; row: number } | null): FloatColumn {
+  if (first) for (const key of keys) listOf(first.record, key, features, first.file, first.row);
   const dim = keys.reduce((sum, k) => sum + featureSize(features[k] as LeRobotFeature), 0);
   return { keys, dim, values: new Float32Array(length * dim) };
+}
+
+/** A row's values of `key`, which must be as many as info.json's shape says (ValueError LEROBOT_SHAPE otherwise). */
+function listOf(record: Record<string, unknown>, key: string, features: Record<string, LeRobotFeature>, file: string, row: number): unknown[] {
+  const feature = features[key] as LeRobotFeature;
+  const list = valuesOf(record[key]);
+  const want = featureSize(feature);
+  if (list === null || list.length !== want) {
+    const got = list === null ? "null" : `${list.length} values`;
+    throw new ValueError("LEROBOT_SHAPE", `holds ${got}, but info.json declares shape ${JSON.stringify(feature.shape)} (${want} values)`, { file, row, field: key });
+  }
+  return list;
+}
+
+const { bytesOf, isRecord, numberOf } = parquetValues;
+
+/** A feature's values in one row: its list, or a scalar as a one-element list (a shape-[1] feature stored flat). */
+function valuesOf(value: unknown): unknown[] | null {
+  if (Array.isArray(value)) return value;
+  return value === null || value === undefined ? null : [value];
 }
 
 /** Copies one row's lists of `column.keys` into step t, checking each list's length against info.json. */
 function fillStep(column: FloatColumn, record: Record<string, unknown>, t: number, features: Record<string, LeRobotFeature>, file: string, row: number, finite: boolean): void {
   let at = t * column.dim;
   for (const key of column.keys) {
-    const feature = features[key] as LeRobotFeature;
-    const list = listOf(record[key]);
-    const want = featureSize(feature);
-    if (list === null || list.length !== want) {
-      const got = list === null ? "null" : `${list.length} values`;
-      throw new ValueError("LEROBOT_SHAPE", `holds ${got}, but info.json declares shape ${JSON.stringify(feature.shape)} (${want} values)`, { file, row, field: key });
-    }
-    for (let d = 0; d < want; d++) {
+    const list = listOf(record, key, features, file, row);
+    for (let d = 0; d < list.length; d++) {
       const v = numberOf(list[d]);
       if (finite && !Number.isFinite(v)) throw new ValueError("NON_FINITE", `value ${d} is ${list[d] === null ? "null" : v}, not a finite number`, { file, row, field: key });
       column.values[at++] = v;
@@ -72,27 +90,31 @@ export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisod
   const videoCams = options.cameras.filter((k) => features[k]?.dtype === "video");
   const file = entry.dataFile;
   const length = entry.length;
-  const table = await ParquetFile.open(file);
+  const table = await openLeRobotParquet(file);
   let records: Record<string, unknown>[];
   const hasEpisodeIndex = table.has("episode_index");
   const hasFrameIndex = table.has("frame_index");
+  const fileRows = table.numRows;
   try {
     const columns = [...options.actionKeys, ...options.stateKeys, ...options.extraKeys, ...imageCams, "task_index"];
     if (videoCams.length > 0) columns.push("timestamp");
     if (hasEpisodeIndex) columns.push("episode_index");
     if (hasFrameIndex) columns.push("frame_index");
-    // An image struct's `path` is never needed when its bytes are embedded; skipping it also skips its encoding.
-    const skipPath = (path: string[]): boolean => !(path.length === 2 && path[1] === "path" && imageCams.includes(path[0] as string));
-    records = await table.readRows(columns, entry.rowOffset, entry.rowOffset + length, skipPath, cache);
+    records = await table.readRows(columns, entry.rowOffset, entry.rowOffset + length, cache);
   } finally {
     await table.close();
   }
   if (records.length !== length) {
     throw new FormatError("LEROBOT_EPISODE_LENGTH", `episode ${entry.index} has ${length} steps in meta, but the file holds ${records.length} rows from row ${entry.rowOffset}`, { file, row: entry.rowOffset, field: "length" });
   }
-  const actions = floatColumn(options.actionKeys, features, length);
-  const states = floatColumn(options.stateKeys, features, length);
-  const extras = options.extraKeys.map((k) => floatColumn([k], features, length));
+  // v2 gives each episode its own file: rows past the listed length would be dropped without a word.
+  if (meta.info.layout === "v2" && fileRows !== length) {
+    throw new FormatError("LEROBOT_EPISODE_LENGTH", `episode ${entry.index} has ${length} steps in meta, but its file holds ${fileRows} rows`, { file, row: length, field: "length" });
+  }
+  const first = length > 0 ? { record: records[0] as Record<string, unknown>, file, row: entry.rowOffset } : null;
+  const actions = floatColumn(options.actionKeys, features, length, first);
+  const states = floatColumn(options.stateKeys, features, length, first);
+  const extras = options.extraKeys.map((k) => floatColumn([k], features, length, first));
   const instructions: string[] = new Array(length);
   const timestamps = new Float64Array(length);
   const images = imageCams.map(() => new Array<Uint8Array>(length));
@@ -115,11 +137,12 @@ export async function readLeRobotEpisode(meta: LeRobotMeta, entry: LeRobotEpisod
     timestamps[t] = numberOf(record.timestamp);
     for (let c = 0; c < imageCams.length; c++) {
       const key = imageCams[c] as string;
-      const bytes = imageBytesOf(record[key]);
+      // An image feature is a `{bytes, path}` struct (the `datasets` Image feature) or bare binary.
+      const value = record[key];
+      const stored = isRecord(value) ? value.bytes : value;
+      const bytes = bytesOf(stored);
       if (bytes === null) {
-        if (typeof (record[key] as { bytes?: unknown } | null)?.bytes === "string") {
-          throw new FormatError("PARQUET_BINARY_AS_TEXT", "parquetjs-lite returned the image bytes as text (a dictionary page it decoded lossily)", { file, row, field: key });
-        }
+        if (typeof stored === "string") throw new FormatError("LEROBOT_IMAGE_NOT_BINARY", "the image bytes are stored in a string column, not a binary one", { file, row, field: key });
         throw new MissingError("LEROBOT_IMAGE_MISSING", "the image has no embedded bytes", { file, row, field: key });
       }
       await checkImage(bytes, options.checkImages, { file, row, field: key });

@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { FormatError, MissingError, UnsupportedError } from "@cotrain/core";
+import { FormatError, MissingError, UnsupportedError, isCotrainError, isNotFound, joinLocation, parseJson, readLocation } from "@cotrain/core";
 
 /** One entry of `meta/info.json` `features`. */
 export interface LeRobotFeature {
@@ -41,20 +39,17 @@ export function isCameraFeature(feature: LeRobotFeature): boolean {
 }
 
 export async function readLeRobotInfo(dir: string): Promise<LeRobotInfo> {
-  const file = join(dir, INFO_PATH);
-  let text: string;
+  const file = joinLocation(dir, INFO_PATH);
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readLocation(file);
   } catch (cause) {
+    // A remote read that failed for another reason than a 404 (its retries spent) keeps its own error.
+    if (isCotrainError(cause) && !isNotFound(cause)) throw cause;
     throw new MissingError("LEROBOT_INFO_MISSING", `no ${INFO_PATH}: is ${dir} a LeRobot dataset folder?`, { file, cause });
   }
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new FormatError("LEROBOT_INFO_JSON", `not valid JSON: ${(cause as Error).message}`, { file, cause });
-  }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new FormatError("LEROBOT_INFO_JSON", "info.json must hold an object", { file });
+  const raw = parseJson(bytes, { file }, "LEROBOT_INFO_JSON") as Record<string, unknown>;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new FormatError("LEROBOT_INFO_JSON", "info.json must hold an object", { file, field: "(root)" });
   const version = String(raw.codebase_version ?? "");
   const layout = /^v2\./.test(version) ? "v2" : /^v3\./.test(version) ? "v3" : null;
   if (layout === null) {
@@ -63,6 +58,12 @@ export async function readLeRobotInfo(dir: string): Promise<LeRobotInfo> {
   const positive = (key: string, fallback?: number): number => {
     const value = raw[key] ?? fallback;
     if (typeof value !== "number" || !(value > 0)) throw new FormatError("LEROBOT_INFO_FIELD", `${key} must be a positive number, got ${JSON.stringify(value)}`, { file, field: key });
+    return value;
+  };
+  // A chunk size numbers folders: a fraction would send episodes to folders nobody wrote.
+  const count = (key: string, fallback: number): number => {
+    const value = positive(key, fallback);
+    if (!Number.isInteger(value)) throw new FormatError("LEROBOT_INFO_FIELD", `${key} must be a whole number, got ${value}`, { file, field: key });
     return value;
   };
   const dataPath = raw.data_path;
@@ -78,13 +79,20 @@ export async function readLeRobotInfo(dir: string): Promise<LeRobotInfo> {
     layout,
     fps: positive("fps"),
     robotType: typeof raw.robot_type === "string" ? raw.robot_type : null,
-    totalEpisodes: typeof raw.total_episodes === "number" ? raw.total_episodes : 0,
-    chunksSize: positive("chunks_size", 1000),
+    totalEpisodes: totalEpisodes(raw.total_episodes, file),
+    chunksSize: count("chunks_size", 1000),
     dataPath,
     videoPath,
     features,
     raw,
   };
+}
+
+/** `total_episodes`: a count when given (readLeRobotMeta checks it against the episodes listed), 0 when absent. */
+function totalEpisodes(value: unknown, file: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw new FormatError("LEROBOT_INFO_FIELD", `total_episodes must be a count, got ${JSON.stringify(value)}`, { file, field: "total_episodes" });
+  return value;
 }
 
 function parseFeatures(value: unknown, file: string): Record<string, LeRobotFeature> {

@@ -1,5 +1,4 @@
-import { basename, resolve } from "node:path";
-import { ConfigError, validateShardSpec } from "@cotrain/core";
+import { ConfigError, joinLocation, locationName, resolveLocation, validateShardSpec } from "@cotrain/core";
 import type { ShardSpec } from "@cotrain/core";
 import type { LeRobotReadOptions } from "./episode-reader.js";
 import type { FrameFormat } from "./frame-splitter.js";
@@ -59,7 +58,7 @@ function integer(name: string, value: number, min: number): number {
 
 export function resolveLeRobotOptions(dir: string, info: LeRobotInfo, options: OpenLeRobotOptions): ResolvedLeRobotOptions {
   const features = info.features;
-  const file = resolve(dir, "meta/info.json");
+  const file = joinLocation(resolveLocation(dir), "meta/info.json");
   const checkKeys = (option: string, keys: string[], ok: (dtype: string) => boolean, wanted: string): string[] => {
     for (const key of keys) {
       const feature = features[key];
@@ -81,7 +80,7 @@ export function resolveLeRobotOptions(dir: string, info: LeRobotInfo, options: O
   if (videoFormat !== "jpeg" && videoFormat !== "png") throw new RangeError(`videoFormat must be "jpeg" or "png", got ${JSON.stringify(videoFormat)}`);
   return {
     read: {
-      source: options.source ?? basename(resolve(dir)),
+      source: options.source ?? locationName(resolveLocation(dir)),
       cameras,
       stateKeys,
       actionKeys,

@@ -1,6 +1,5 @@
-import { basename } from "node:path";
 import type { RecordBatch } from "apache-arrow";
-import { CotrainError, ConfigError, Rng, StateError, UnsupportedError, isInt, partitionInputs, rowsToBatch, stateField } from "@cotrain/core";
+import { CotrainError, ConfigError, RemoteError, Rng, StateError, UnsupportedError, isInt, locationName, partitionInputs, rowsToBatch, stateField } from "@cotrain/core";
 import type { JsonValue, RowInput, Source } from "@cotrain/core";
 import { episodeToRows } from "../episode.js";
 import type { Episode } from "../episode.js";
@@ -78,7 +77,8 @@ export async function openLeRobot(dir: string, options: OpenLeRobotOptions = {})
     try {
       return episodeToRows(await load, { chunk });
     } catch (error) {
-      const skippable = error instanceof CotrainError && !(error instanceof UnsupportedError) && !(error instanceof ConfigError);
+      // A RemoteError (the server kept failing after the retries) says nothing about the episode: never skipped.
+      const skippable = error instanceof CotrainError && !(error instanceof UnsupportedError) && !(error instanceof ConfigError) && !(error instanceof RemoteError);
       if (onError === "raise" || !skippable) throw error;
       at.skipped[error.code] = (at.skipped[error.code] ?? 0) + 1;
       return null;
@@ -141,7 +141,7 @@ export async function openLeRobot(dir: string, options: OpenLeRobotOptions = {})
     },
     skipped: () => ({ ...at.skipped }),
     describe() {
-      const parts = [basename(dir), meta.info.codebaseVersion, `${order.length} episodes`, `cameras=[${resolved.read.cameras.join(",")}]`, `batch=${batchSize}`];
+      const parts = [locationName(dir), meta.info.codebaseVersion, `${order.length} episodes`, `cameras=[${resolved.read.cameras.join(",")}]`, `batch=${batchSize}`];
       if (chunk > 0) parts.push(`chunk=${chunk}`);
       if (shuffleEpisodes) parts.push(`shuffle seed=${seed}`);
       if (shard) parts.push(`shard=${shard.index}/${shard.count}`);

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { FormatError, MissingError } from "@cotrain/core";
+import { FormatError, MissingError, isCotrainError, isNotFound, isRemote, localCopy } from "@cotrain/core";
 import { runFfmpeg } from "./ffmpeg.js";
 import { FrameFormatError, FrameSplitter } from "./frame-splitter.js";
 import type { FrameFormat } from "./frame-splitter.js";
@@ -52,16 +52,20 @@ export async function decodeEpisodeFrames(video: EpisodeVideo, options: DecodeOp
     last = Math.max(last, index);
   }
   const count = last - first + 1;
+  // ffmpeg takes a path: a remote video is fetched whole into the cache first (core's localCopy).
+  let input = video.file;
   try {
-    await stat(video.file);
+    if (isRemote(video.file)) input = await localCopy(video.file);
+    else await stat(video.file);
   } catch (cause) {
+    if (isCotrainError(cause) && !isNotFound(cause)) throw cause;
     throw new MissingError("LEROBOT_VIDEO_MISSING", "the episode's video file does not exist", { file: video.file, field: video.camera, cause });
   }
   const encode = options.format === "jpeg" ? ["-c:v", "mjpeg", "-q:v", "2", "-pix_fmt", "yuvj420p"] : ["-c:v", "png", "-pix_fmt", "rgb24"];
   const args = [
     "-hide_banner", "-nostdin", "-loglevel", "error",
     ...(first > 0 ? ["-ss", ((first - 0.5) / video.fps).toFixed(6)] : []),
-    "-i", video.file, "-map", "0:v:0", "-vsync", "0", "-frames:v", String(count),
+    "-i", input, "-map", "0:v:0", "-vsync", "0", "-frames:v", String(count),
     "-f", "image2pipe", ...encode, "pipe:1",
   ];
   const splitter = new FrameSplitter(options.format);

@@ -1,4 +1,4 @@
-import { ConfigError, CotrainError, FormatError, MissingError, Rng, StateError, TruncatedError, UnsupportedError } from "@cotrain/core";
+import { ConfigError, CotrainError, FormatError, MissingError, RemoteError, Rng, StateError, TruncatedError, UnsupportedError, isNotFound } from "@cotrain/core";
 import type { Episode } from "../episode.js";
 import type { ShardFile } from "./dataset-info.js";
 import type { RldsDataset } from "./dataset.js";
@@ -218,8 +218,17 @@ export class EpisodeCursor {
     try {
       file = await TFRecordFile.open(info.path);
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code !== "ENOENT") throw cause;
-      throw new MissingError("RLDS_SHARD_MISSING", `shard file ${info.name} listed by dataset_info.json does not exist`, { file: info.path, cause });
+      if (isNotFound(cause)) throw new MissingError("RLDS_SHARD_MISSING", `shard file ${info.name} listed by dataset_info.json does not exist`, { file: info.path, cause });
+      if (cause instanceof CotrainError) throw cause;
+      // A name the file system refuses (too long, a folder): the metadata names no readable file.
+      throw new MissingError("RLDS_SHARD_UNREADABLE", `shard file ${info.name} listed by dataset_info.json cannot be opened (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { file: info.path, cause });
+    }
+    // Every record takes 16 bytes of framing at least: a larger count is wrong metadata, refused before the record
+    // order (an array of that many entries) is built from it.
+    const most = Math.floor(file.size / (HEADER_BYTES + FOOTER_BYTES));
+    if (info.length > most) {
+      await file.close();
+      throw new TruncatedError("RLDS_SHARD_LENGTH", `dataset_info.json lists ${info.length} records, more than the ${most} a file of ${file.size} bytes can hold`, { file: info.path, offset: file.size, row: most });
     }
     const identity = Int32Array.from({ length: info.length }, (_, i) => i);
     const shard: OpenShard = { shard: this.at.shard, info, file, order: identity, offsets: null, unreachable: null, extraAt: null, peeked: null };
@@ -237,9 +246,10 @@ export class EpisodeCursor {
     const { offsets, error } = await file.scanOffsets();
     shard.offsets = offsets;
     const found = offsets.length;
-    if (error === null && found > info.length) {
-      // Reported when the shard is finished, so a restore that re-indexes the shard does not count it twice.
-      shard.extraAt = offsets[info.length] as number;
+    if (found > info.length || (found === info.length && error !== null)) {
+      // Bytes after the listed records (whole records or not), as sequential mode reports them. Reported when the
+      // shard is finished, so a restore that re-indexes the shard does not count it twice.
+      shard.extraAt = offsets[info.length] ?? (error?.offset as number);
       return;
     }
     const missing = error ?? (found < info.length ? new TruncatedError("RLDS_SHARD_LENGTH", `the file holds ${found} records; dataset_info.json says ${info.length}`, { file: info.path, offset: file.size, row: found }) : null);
@@ -280,7 +290,8 @@ export class EpisodeCursor {
 
   /** Raises `error`, or counts `episodes` lost to it under its code when skipping. */
   private fail(error: unknown, episodes: number): void {
-    const skippable = error instanceof CotrainError && !(error instanceof ConfigError) && !(error instanceof UnsupportedError) && !(error instanceof StateError);
+    // A RemoteError (the server kept failing after the retries) says nothing about the data: never skipped.
+    const skippable = error instanceof CotrainError && !(error instanceof ConfigError) && !(error instanceof UnsupportedError) && !(error instanceof StateError) && !(error instanceof RemoteError);
     if (this.options.onError === "raise" || !skippable) throw error;
     this.count(error.code, episodes);
   }

@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { FormatError, MissingError } from "@cotrain/core";
+import { FormatError, MissingError, isCotrainError, isNotFound, joinLocation, parseJson, readLocation, relativeName } from "@cotrain/core";
 
 export const DEFAULT_FILEPATH_TEMPLATE = "{DATASET}-{SPLIT}.{FILEFORMAT}-{SHARD_X_OF_Y}";
 
@@ -39,19 +37,16 @@ export interface ShardFile {
 const count = (v: unknown): number => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN);
 
 export async function readDatasetInfo(dir: string): Promise<DatasetInfo> {
-  const file = join(dir, "dataset_info.json");
-  let text: string;
+  const file = joinLocation(dir, "dataset_info.json");
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readLocation(file);
   } catch (cause) {
+    // A remote read that failed for another reason than a 404 (its retries spent) keeps its own error.
+    if (isCotrainError(cause) && !isNotFound(cause)) throw cause;
     throw new MissingError("RLDS_INFO_MISSING", "no dataset_info.json: is this a TFDS dataset version folder (e.g. bridge_dataset/1.0.0)?", { file, cause });
   }
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch (cause) {
-    throw new FormatError("RLDS_INFO_JSON", `invalid JSON: ${(cause as Error).message}`, { file, cause });
-  }
+  const json = parseJson(bytes, { file }, "RLDS_INFO_JSON") as Record<string, unknown>;
   const fail = (field: string, message: string): never => {
     throw new FormatError("RLDS_INFO_FIELD", message, { file, field });
   };
@@ -113,14 +108,17 @@ export function shardFileName(template: string, dataset: string, split: string, 
 
 /** The shard files of `split`, in shard order, with their episode counts and global episode offsets. */
 export function shardFiles(dir: string, info: DatasetInfo, split: string): ShardFile[] {
-  const s = info.splits.find((x) => x.name === split);
+  const at = info.splits.findIndex((x) => x.name === split);
+  const s = info.splits[at];
   if (!s) {
-    throw new MissingError("RLDS_SPLIT_MISSING", `no split ${JSON.stringify(split)} (the dataset has ${info.splits.map((x) => x.name).join(", ") || "none"})`, { file: join(dir, "dataset_info.json"), field: "splits" });
+    throw new MissingError("RLDS_SPLIT_MISSING", `no split ${JSON.stringify(split)} (the dataset has ${info.splits.map((x) => x.name).join(", ") || "none"})`, { file: joinLocation(dir, "dataset_info.json"), field: "splits" });
   }
   let first = 0;
   return s.shardLengths.map((length, shard) => {
-    const name = shardFileName(s.filepathTemplate, info.name, split, info.fileFormat, shard, s.shardLengths.length);
-    const file: ShardFile = { path: join(dir, name), name, shard, length, firstEpisode: first };
+    // The template comes from the data: the name it gives must stay inside the dataset folder.
+    const where = { file: joinLocation(dir, "dataset_info.json"), field: `splits[${at}].filepathTemplate` };
+    const name = relativeName(shardFileName(s.filepathTemplate, info.name, split, info.fileFormat, shard, s.shardLengths.length), where, "RLDS_INFO_FIELD");
+    const file: ShardFile = { path: joinLocation(dir, name), name, shard, length, firstEpisode: first };
     first += length;
     return file;
   });

@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
-import { ConfigError, FormatError, MissingError, UnsupportedError, partitionInputs, validateShardSpec } from "@cotrain/core";
+import { ConfigError, FormatError, MissingError, UnsupportedError, isNotFound, joinLocation, locationName, parseJson, partitionInputs, readLocation, resolveLocation, validateShardSpec } from "@cotrain/core";
 import type { ShardSpec } from "@cotrain/core";
 import { readDatasetInfo, shardFiles } from "./dataset-info.js";
 import type { DatasetInfo, ShardFile } from "./dataset-info.js";
@@ -44,21 +42,22 @@ export interface RldsDataset {
 }
 
 export async function openRldsDataset(dir: string, options: RldsDatasetOptions = {}): Promise<RldsDataset> {
-  const root = resolve(dir);
+  // A folder path or the URL of one: every file in it is named by dataset_info.json, so none is listed.
+  const root = resolveLocation(dir);
   const info = await readDatasetInfo(root);
   if (info.fileFormat !== "tfrecord") {
-    throw new UnsupportedError("RLDS_FILE_FORMAT", `fileFormat ${JSON.stringify(info.fileFormat)} is not supported (only tfrecord)`, { file: join(root, "dataset_info.json"), field: "fileFormat" });
+    throw new UnsupportedError("RLDS_FILE_FORMAT", `fileFormat ${JSON.stringify(info.fileFormat)} is not supported (only tfrecord)`, { file: joinLocation(root, "dataset_info.json"), field: "fileFormat" });
   }
-  const featuresFile = join(root, "features.json");
-  let featuresJson: unknown;
+  const featuresFile = joinLocation(root, "features.json");
+  let featuresBytes: Uint8Array;
   try {
-    featuresJson = JSON.parse(await readFile(featuresFile, "utf8"));
+    featuresBytes = await readLocation(featuresFile);
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
+    const missing = isNotFound(cause);
     if (missing) throw new MissingError("RLDS_FEATURES_MISSING", "no features.json beside dataset_info.json", { file: featuresFile, cause });
-    throw new FormatError("RLDS_FEATURES", `invalid JSON: ${(cause as Error).message}`, { file: featuresFile, cause });
+    throw new FormatError("RLDS_FEATURES", `cannot read: ${(cause as Error).message}`, { file: featuresFile, cause });
   }
-  const features = parseFeatures(featuresJson, featuresFile);
+  const features = parseFeatures(parseJson(featuresBytes, { file: featuresFile }, "RLDS_FEATURES"), featuresFile);
   if (options.preset !== undefined && options.mapping !== undefined) {
     throw new ConfigError("RLDS_OPTION", "pass either preset or mapping, not both (start from presetMapping(preset) to adapt a preset)", { field: "mapping" });
   }
@@ -68,7 +67,7 @@ export async function openRldsDataset(dir: string, options: RldsDatasetOptions =
   const split = options.split ?? "train";
   const allFiles = shardFiles(root, info, split);
   const files = options.shard ? partitionInputs(allFiles, validateShardSpec(options.shard), (f) => f.name) : allFiles;
-  return { dir: root, info, features, mapping, layout, source: options.source ?? preset ?? info.name ?? basename(root), split, allFiles, files, preset };
+  return { dir: root, info, features, mapping, layout, source: options.source ?? preset ?? info.name ?? locationName(root), split, allFiles, files, preset };
 }
 
 /** Bridge and DROID are told apart by their camera keys. */

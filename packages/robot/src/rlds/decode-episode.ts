@@ -29,7 +29,17 @@ export interface DecodeOptions {
   extras: boolean;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+// Strict: a lenient decoder would turn bytes that are not UTF-8 into U+FFFD, silently changing the instruction.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A Text feature's value as a string; FormatError RLDS_TEXT naming the key when the bytes are not UTF-8. */
+function textOf(bytes: Uint8Array, where: ErrorLocation): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (cause) {
+    throw new FormatError("RLDS_TEXT", `holds ${bytes.length} bytes that are not valid UTF-8 text`, { ...where, cause });
+  }
+}
 
 /**
  * Turns one decoded Example (one episode) into an Episode, checking it against features.json: every step feature
@@ -56,7 +66,7 @@ export async function decodeEpisode(example: Map<string, FeatureValue>, layout: 
   const actions = concatSteps(layout.action, steps, required, true, where);
   const states = layout.state.length > 0 ? concatSteps(layout.state, steps, required, true, where) : null;
 
-  const metadata = readMetadata(example, layout.metadata);
+  const metadata = readMetadata(example, layout.metadata, where);
   const filePath = metadata.file_path;
   // Bridge stores several trajectories per raw file told apart by episode_id; its TFDS builder keyed them path_id.
   const id = filePath ? (metadata.episode_id !== undefined ? `${filePath}_${metadata.episode_id}` : filePath) : `${ctx.shardName}#${ctx.record}`;
@@ -74,7 +84,7 @@ export async function decodeEpisode(example: Map<string, FeatureValue>, layout: 
     cameras.push({ name: cameraName(cam.name), frames });
   }
 
-  const texts = (k: ResolvedKey): string[] => bytesOf(required(k)).map((b) => utf8.decode(b));
+  const texts = (k: ResolvedKey): string[] => bytesOf(required(k)).map((b) => textOf(b, where(k.key)));
   const episode: Episode = {
     source: ctx.source,
     index: ctx.index,
@@ -169,13 +179,13 @@ function concatSteps(keys: readonly ResolvedKey[], steps: number, get: (k: Resol
 }
 
 /** Episode-level features as strings, keyed relative to episode_metadata/ (booleans "true"/"false"). */
-function readMetadata(example: Map<string, FeatureValue>, features: readonly FlatFeature[]): Record<string, string> {
+function readMetadata(example: Map<string, FeatureValue>, features: readonly FlatFeature[], where: (field: string) => ErrorLocation): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of features) {
     const value = example.get(f.key);
     if (!value || value.kind === "none") continue;
     const name = f.key.startsWith("episode_metadata/") ? f.key.slice("episode_metadata/".length) : f.key;
-    if (value.kind === "bytes") out[name] = value.values.map((b) => utf8.decode(b)).join("\n");
+    if (value.kind === "bytes") out[name] = value.values.map((b) => textOf(b, where(f.key))).join("\n");
     else if (f.dtype === "bool") out[name] = Array.from(value.values, (v) => (v !== 0 ? "true" : "false")).join(",");
     else out[name] = Array.from(value.values, String).join(",");
   }

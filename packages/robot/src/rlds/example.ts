@@ -83,26 +83,26 @@ export function decodeExampleFeatures(bytes: Uint8Array, wanted: ReadonlySet<str
   try {
     const reader = protobuf.Reader.create(bytes);
     while (reader.pos < reader.len) {
-      const tag = reader.uint32();
+      const tag = fieldTag(reader);
       if (tag !== EXAMPLE_FEATURES) {
         reader.skipType(tag & 7);
         continue;
       }
-      const end = reader.uint32() + reader.pos;
+      const end = within(reader, reader.uint32() + reader.pos, reader.len);
       while (reader.pos < end) {
-        const entryTag = reader.uint32();
+        const entryTag = fieldTag(reader);
         if (entryTag !== FEATURES_ENTRY) {
           reader.skipType(entryTag & 7);
           continue;
         }
-        const entryEnd = reader.uint32() + reader.pos;
+        const entryEnd = within(reader, reader.uint32() + reader.pos, end);
         let key = "";
         let value: Uint8Array | null = null;
         while (reader.pos < entryEnd) {
-          const fieldTag = reader.uint32();
-          if (fieldTag === ENTRY_KEY) key = reader.string();
-          else if (fieldTag === ENTRY_VALUE) value = reader.bytes();
-          else reader.skipType(fieldTag & 7);
+          const entryField = fieldTag(reader);
+          if (entryField === ENTRY_KEY) key = KEY_TEXT.decode(reader.bytes());
+          else if (entryField === ENTRY_VALUE) value = reader.bytes();
+          else reader.skipType(entryField & 7);
         }
         if (reader.pos !== entryEnd) throw new RangeError("a map entry overruns its length");
         out.set(key, value === null ? { kind: "none" } : wanted.has(key) ? decodeFeature(value) : countFeature(value));
@@ -114,6 +114,12 @@ export function decodeExampleFeatures(bytes: Uint8Array, wanted: ReadonlySet<str
   }
   return out;
 }
+
+/**
+ * A feature key is a proto3 `string`, which must be UTF-8: a key that is not is a corrupt record (TensorFlow's parser
+ * rejects it too), not a new feature. protobufjs' own string reader would replace the bad bytes instead.
+ */
+const KEY_TEXT = new TextDecoder("utf-8", { fatal: true });
 
 /** Wire tags (field number << 3 | wire type 2) of Example.features, a Features map entry, its key and its value. */
 const EXAMPLE_FEATURES = (1 << 3) | 2;
@@ -153,13 +159,16 @@ function decodeFeature(bytes: Uint8Array): FeatureValue {
 const BYTES_LIST = (1 << 3) | 2;
 const BYTES_VALUE = (1 << 3) | 2;
 
-/** A serialized Feature's kind and value count, without its values (see decodeExampleFeatures). */
+/**
+ * A serialized Feature's kind and value count, without its values (see decodeExampleFeatures). As strict as a
+ * full decode: every length must stay within its container, and each value must have its kind's wire type.
+ */
 function countFeature(bytes: Uint8Array): FeatureValue {
   const reader = protobuf.Reader.create(bytes);
   let kind: FeatureKind = "none";
   let count = 0;
   while (reader.pos < reader.len) {
-    const tag = reader.uint32();
+    const tag = fieldTag(reader);
     const field = tag >>> 3;
     if ((tag & 7) !== 2 || field < 1 || field > 3) {
       reader.skipType(tag & 7);
@@ -168,17 +177,15 @@ function countFeature(bytes: Uint8Array): FeatureValue {
     // A later list field replaces an earlier one (a oneof); its values are counted afresh.
     kind = field === 1 ? "bytes" : field === 2 ? "float" : "int64";
     count = 0;
-    const end = reader.uint32() + reader.pos;
+    const end = within(reader, reader.uint32() + reader.pos, reader.len);
     while (reader.pos < end) {
-      const valueTag = reader.uint32();
+      const valueTag = fieldTag(reader);
       const wire = valueTag & 7;
       if (valueTag >>> 3 !== 1) reader.skipType(wire);
-      else if (kind === "bytes" || wire !== 2) {
-        reader.skipType(wire);
-        count++;
-      } else {
-        const packedEnd = reader.uint32() + reader.pos;
+      else if (kind !== "bytes" && wire === 2) {
+        const packedEnd = within(reader, reader.uint32() + reader.pos, end);
         if (kind === "float") {
+          if ((packedEnd - reader.pos) % 4 !== 0) throw new RangeError(`a packed float list of ${packedEnd - reader.pos} bytes is not whole floats`);
           count += (packedEnd - reader.pos) >> 2;
           reader.skip(packedEnd - reader.pos);
         } else {
@@ -186,13 +193,35 @@ function countFeature(bytes: Uint8Array): FeatureValue {
             reader.skipType(0);
             count++;
           }
+          if (reader.pos !== packedEnd) throw new RangeError("a packed varint overruns its list");
         }
+      } else {
+        if (wire !== VALUE_WIRE[kind]) throw new RangeError(`a ${kind} list value has wire type ${wire}`);
+        reader.skipType(wire);
+        count++;
       }
     }
+    if (reader.pos !== end) throw new RangeError("a value overruns its list");
   }
   if (kind === "bytes") return { kind, values: new Array<Uint8Array>(count) };
   if (kind === "none") return { kind };
   return { kind, values: { length: count } };
+}
+
+/** The wire type of one unpacked value of each list kind: bytes length-delimited, float fixed32, int64 varint. */
+const VALUE_WIRE = { bytes: 2, float: 5, int64: 0 } as const;
+
+/** The next field tag; field number 0 is not a field (a conforming parser rejects it; it is a corrupt record). */
+function fieldTag(reader: protobuf.Reader): number {
+  const tag = reader.uint32();
+  if (tag >>> 3 === 0) throw new RangeError(`invalid tag ${tag} (field number 0) at byte ${reader.pos - 1}`);
+  return tag;
+}
+
+/** `end`, once checked to lie within the enclosing message (which ends at `limit`). */
+function within(reader: protobuf.Reader, end: number, limit: number): number {
+  if (end > limit) throw new RangeError(`a length of ${end - reader.pos} bytes at byte ${reader.pos} runs past its enclosing message`);
+  return end;
 }
 
 /** protobufjs hands out Node Buffers; a plain Uint8Array view over the same bytes compares and serializes as one. */

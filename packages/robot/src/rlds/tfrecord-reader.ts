@@ -1,4 +1,6 @@
-import { ChecksumError, CotrainError, FormatError, RandomAccessFile, TruncatedError } from "@cotrain/core";
+import { stat } from "node:fs/promises";
+import { ChecksumError, CotrainError, FormatError, TruncatedError, isRemote, openByteSource } from "@cotrain/core";
+import type { ByteSource } from "@cotrain/core";
 import { maskedCrc32c } from "./crc.js";
 
 /** Bytes of framing around each record: uint64 length, uint32 masked CRC of the length; uint32 masked CRC of the data. */
@@ -21,14 +23,17 @@ export interface TFRecord {
  * file size, and any record can be read directly at a known offset (which is what makes resuming cheap).
  * `index` arguments only label errors (record number in the file, 0-based).
  *
- * The descriptor is core's RandomAccessFile: `close()` is idempotent, and a file dropped without it (a source
- * abandoned mid-shard) is closed when collected, without Node's DEP0137 warning for a collected FileHandle.
+ * The bytes come from core's `openByteSource`: locally a RandomAccessFile (`close()` is idempotent, and a file
+ * dropped without it, a source abandoned mid-shard, is closed when collected, without Node's DEP0137 warning for a
+ * collected FileHandle); for a URL a RemoteFile, whose blocks are fetched by range into the on-disk cache.
  */
 export class TFRecordFile {
-  private constructor(private readonly file: RandomAccessFile) {}
+  private constructor(private readonly file: ByteSource) {}
 
   static async open(path: string): Promise<TFRecordFile> {
-    return new TFRecordFile(await RandomAccessFile.open(path));
+    // A folder opens like a file on Linux and fails only at its first read, as a bare EISDIR: refused here instead.
+    if (!isRemote(path) && (await stat(path)).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder, not a TFRecord file`), { code: "EISDIR" });
+    return new TFRecordFile(await openByteSource(path));
   }
 
   get path(): string {
@@ -66,7 +71,16 @@ export class TFRecordFile {
     if (length > MAX_RECORD_BYTES) {
       throw new FormatError("TFRECORD_LENGTH", `record ${index} announces ${length} bytes, more than the ${MAX_RECORD_BYTES} this reader accepts`, { file: this.path, offset, row: index, field: "length" });
     }
+    // Checked before any buffer is sized by it: a length CRC only proves the field was written, not that it is true.
+    if (!this.fits(offset, length)) {
+      throw new TruncatedError("TFRECORD_TRUNCATED", `record ${index} announces ${length} bytes (+4 of CRC) but the file ends ${this.size - offset - HEADER_BYTES} bytes after its header`, { file: this.path, offset, row: index, field: "data" });
+    }
     return length;
+  }
+
+  /** Whether a record of `length` data bytes whose header starts at `offset` ends within the file. */
+  private fits(offset: number, length: number): boolean {
+    return offset + HEADER_BYTES + length + FOOTER_BYTES <= this.size;
   }
 
   /**
@@ -82,7 +96,7 @@ export class TFRecordFile {
    * `length + FOOTER_BYTES + HEADER_BYTES`), so that a reader going record after record makes one read per record
    * instead of two: each read waits for the thread pool and a turn of the event loop. `next` is the length that
    * header announces, null when this record ends the file exactly, and undefined when the header is short, corrupt
-   * or too large: `readHeader` then reads it again and raises the error itself, as it would have without peeking.
+   * or announces more than the file holds: `readHeader` then reads it again and raises the error itself, as it would have without peeking.
    */
   async readBodyAndNext(offset: number, length: number, index: number, into?: Uint8Array): Promise<{ data: Uint8Array; next: number | null | undefined }> {
     return this.readBodyAndPeek(offset, length, index, HEADER_BYTES, into);
@@ -108,7 +122,7 @@ export class TFRecordFile {
     if (offset + HEADER_BYTES + nextAt === this.size) return { data, next: null };
     if (bytesRead < nextAt + HEADER_BYTES) return { data, next: undefined };
     const next = headerLength(body.subarray(nextAt, nextAt + HEADER_BYTES));
-    return { data, next: next === "crc" || next > MAX_RECORD_BYTES ? undefined : next };
+    return { data, next: next === "crc" || next > MAX_RECORD_BYTES || !this.fits(offset + HEADER_BYTES + nextAt, next) ? undefined : next };
   }
 
   /**
@@ -127,13 +141,8 @@ export class TFRecordFile {
         throw error;
       }
       if (length === null) return { offsets, error: null };
-      const next = at + HEADER_BYTES + length + FOOTER_BYTES;
-      if (next > this.size) {
-        const error = new TruncatedError("TFRECORD_TRUNCATED", `record ${index} announces ${length} bytes but the file ends ${this.size - at - HEADER_BYTES} bytes after its header`, { file: this.path, offset: at, row: index, field: "data" });
-        return { offsets, error };
-      }
       offsets.push(at);
-      at = next;
+      at += HEADER_BYTES + length + FOOTER_BYTES; // within the file: readHeader checked it
     }
   }
 

@@ -1,10 +1,9 @@
 // Interop: LeRobot folders whose Parquet an independent writer (DuckDB) produced, in the layouts and encodings
 // that real datasets use, and the reverse direction (DuckDB reads what writeLeRobot writes).
-import { errorOf } from "@cotrain/test-utils";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { UnsupportedError, batchToRows, collect } from "@cotrain/core";
+import { batchToRows, collect } from "@cotrain/core";
 import { openLeRobot, writeLeRobot } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -73,23 +72,21 @@ describe("LeRobot Parquet written by DuckDB", () => {
     }
   });
 
-  it("raises a typed UnsupportedError naming the file and the codec for ZSTD", async () => {
-    const dir = await duckV21("COMPRESSION zstd");
-    const error = await errorOf(async () => (await openLeRobot(dir, { onError: "skip" })).next());
-    expect(error).toBeInstanceOf(UnsupportedError);
-    expect(error.code).toBe("PARQUET_CODEC");
-    expect(error.file).toBe(join(dir, "data/chunk-000/episode_000000.parquet"));
-    expect(error.message).toContain("ZSTD");
-    expect(error.message).toContain("snappy");
+  it("reads ZSTD files with format V2 encodings (DELTA_*, BYTE_STREAM_SPLIT, RLE_DICTIONARY), as the Hub's tables come", async () => {
+    const dir = await duckV21("COMPRESSION zstd, PARQUET_VERSION V2");
+    const file = join(dir, "data/chunk-000/episode_000000.parquet");
+    const columns = (await conn.runAndReadAll(`SELECT path_in_schema, compression, encodings FROM parquet_metadata('${file}')`)).getRowObjectsJS();
+    expect(new Set(columns.map((c) => c.compression))).toEqual(new Set(["ZSTD"]));
+    const encodings = columns.map((c) => String(c.encodings)).join(",");
+    for (const e of ["DELTA_BINARY_PACKED", "BYTE_STREAM_SPLIT", "RLE_DICTIONARY"]) expect(encodings).toContain(e);
+    expect(await fingerprintsOf(await openLeRobot(dir, { batchSize: 4, source: "bridge" }))).toEqual(await expectedFingerprints(episodes, 4));
   });
 
-  it("raises UnsupportedError naming the encoding for Parquet v2 data pages (DELTA_*, BYTE_STREAM_SPLIT)", async () => {
-    const dir = await duckV21("COMPRESSION snappy, PARQUET_VERSION V2");
-    const error = await errorOf(async () => (await openLeRobot(dir)).next());
-    expect(error).toBeInstanceOf(UnsupportedError);
-    expect(error.code).toBe("PARQUET_ENCODING");
-    expect(error.message).toMatch(/DELTA|BYTE_STREAM_SPLIT/);
-    expect(error.field).toBeDefined();
+  it("reads LZ4_RAW and BROTLI files", async () => {
+    for (const codec of ["lz4", "brotli"]) {
+      const dir = await duckV21(`COMPRESSION ${codec}`);
+      expect(await fingerprintsOf(await openLeRobot(dir, { batchSize: 8, source: "bridge" }))).toEqual(await expectedFingerprints(episodes, 8));
+    }
   });
 
   it("reads RLE_DICTIONARY data pages (the dictionary encoding's name in format 2.x files)", async () => {

@@ -4,10 +4,10 @@ import { cpSync } from "node:fs";
 import { join } from "node:path";
 import parquet from "parquetjs-lite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { batchToRows, collect } from "@cotrain/core";
+import { RemoteClient, batchToRows, collect, fingerprint, setRemoteClient } from "@cotrain/core";
 import { openLeRobot, readLeRobotMeta } from "@cotrain/robot";
 import type { Episode } from "@cotrain/robot";
-import { runResumeTest } from "@cotrain/test-utils";
+import { runResumeTest, startFixtureServer } from "@cotrain/test-utils";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { GREY_STEP, bridgeEpisode, copyToParquet, duckdb, episodeSelect, featuresFor, greyLevel, makeVideo, tmp, writeJson } from "./fixtures.js";
 
@@ -106,5 +106,25 @@ describe("LeRobot codebase v3.0", () => {
     // Batch 2 ends at step 4 of episode 1, the middle of a file shared with episode 0.
     const report = await runResumeTest(() => openLeRobot(dir, { batchSize: 5, chunk: 3 }), [2]);
     expect(report.total).toBe(4);
+  });
+
+  it("reads over HTTP exactly as from disk: episode metadata found by name, the video fetched into the cache for ffmpeg", async () => {
+    // The fixture server never lists a folder: meta/episodes/chunk-000/file-000.parquet is found by asking for it.
+    const server = await startFixtureServer(dir);
+    const remote = new RemoteClient({ cacheDir: tmp(), blockSize: 8192, backoffMs: 1 });
+    const previous = setRemoteClient(remote);
+    try {
+      const local = (await collect(await openLeRobot(dir, { batchSize: 4, videoFormat: "png", source: "v3" }))).map(fingerprint);
+      const meta = await readLeRobotMeta(server.url);
+      expect(meta.episodes.map((e) => e.dataFile)).toEqual(["file-000", "file-000", "file-001"].map((f) => `${server.url}/data/chunk-000/${f}.parquet`));
+      const got = (await collect(await openLeRobot(server.url, { batchSize: 4, videoFormat: "png", source: "v3" }))).map(fingerprint);
+      expect(got).toEqual(local);
+      expect(server.requests.filter((r) => r.path.endsWith(".mp4") && r.method === "GET").length).toBeGreaterThan(0);
+      expect(server.requests.some((r) => r.path === "/meta/episodes/chunk-000/file-001.parquet" && r.status === 404)).toBe(true);
+      expect(remote.stats().failed).toBe(0);
+    } finally {
+      setRemoteClient(previous);
+      await server.close();
+    }
   });
 });

@@ -31,6 +31,19 @@ export interface ModelConfig {
   actionHidden: number;
   /** Dropout after attention and MLP outputs (training only; masks drawn from the trainer's seeded Rng). */
   dropout: number;
+  /**
+   * LayerNorm on each input stream (image tokens after patch projection + positions, text tokens after embedding +
+   * positions), as BERT does on its embeddings and CLIP's ViT before its blocks. Without it the image tokens start
+   * ~30× larger than the text tokens (pixels are not centered, token embeddings start at std 0.02), and the words
+   * of a question are drowned by the image in the first block.
+   */
+  inputNorm: boolean;
+  /**
+   * Add fixed 2-D sine-cosine positions (MAE's) to the image tokens, on top of the learned `image_pos`: where a
+   * patch is, is known from the first step instead of being learned from a 0.02-scale start. Actions and "where"
+   * answers depend on it.
+   */
+  fixedImagePositions: boolean;
 }
 
 export const DEFAULT_MODEL: Omit<ModelConfig, "vocabSize"> = {
@@ -47,6 +60,8 @@ export const DEFAULT_MODEL: Omit<ModelConfig, "vocabSize"> = {
   actionHorizon: 1,
   actionHidden: 128,
   dropout: 0,
+  inputNorm: false,
+  fixedImagePositions: false,
 };
 
 export type ModelOptions = Partial<ModelConfig> & { vocabSize: number };

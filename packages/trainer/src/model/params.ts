@@ -30,6 +30,10 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
   specs.push({ name: "image_pos", shape: [numPatches(c), d], init: { kind: "normal", std: 0.02 } });
   specs.push({ name: "token_embed", shape: [c.vocabSize, d], init: { kind: "normal", std: 0.02 } });
   specs.push({ name: "text_pos", shape: [c.maxTextLen, d], init: { kind: "normal", std: 0.02 } });
+  if (c.inputNorm) {
+    norm("image_ln");
+    norm("text_ln");
+  }
   // Residual projections are scaled down with depth so the residual stream starts near the embeddings (GPT-2).
   const residualStd = 1 / Math.sqrt(d) / Math.sqrt(2 * c.layers);
   for (let i = 0; i < c.layers; i++) {

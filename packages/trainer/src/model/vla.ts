@@ -6,6 +6,7 @@ import { numPatches, resolveModelConfig } from "./config.js";
 import { attention } from "./attention.js";
 import { gelu, layerNorm, linear, mlp, oneHotFloat, param } from "./layers.js";
 import { createParams } from "./params.js";
+import { sinCosPositions2d } from "./positions.js";
 
 /** Input tensors of one forward pass (made by `toTensors`, owned and disposed by the caller). */
 export interface ModelInputs {
@@ -59,6 +60,8 @@ export class VlaModel {
   constructor(config: ModelConfig, params: Map<string, Variable>) {
     this.config = config;
     this.params = params;
+    const grid = [config.imageSize[0] / config.patchSize, config.imageSize[1] / config.patchSize] as const;
+    this.fixed = config.fixedImagePositions ? tf.tensor2d(sinCosPositions2d(grid[0], grid[1], config.dim), [numPatches(config), config.dim], "float32") : null;
   }
 
   /** A freshly initialized model; the same seed gives the same weights in any process. */
@@ -74,10 +77,15 @@ export class VlaModel {
     const p = this.params;
     const drop = (x: Tensor): Tensor => (options.dropout && options.dropout.rate > 0 ? tf.mul(x, dropoutMask(options.dropout.rng, options.dropout.rate, x.shape)) : x);
 
-    const image = tf.add(linear(p, "patch", inputs.patches), param(p, "image_pos"));
+    let image = tf.add(linear(p, "patch", inputs.patches), param(p, "image_pos"));
+    if (c.fixedImagePositions) image = tf.add(image, this.fixedPositions());
     const oneHot = oneHotFloat(tf.reshape(inputs.tokens, [B * T]), c.vocabSize);
     const tokens = tf.reshape(tf.matMul(oneHot, param(p, "token_embed")), [B, T, c.dim]);
-    const text = tf.add(tokens, tf.slice(param(p, "text_pos"), [0, 0], [T, c.dim]));
+    let text = tf.add(tokens, tf.slice(param(p, "text_pos"), [0, 0], [T, c.dim]));
+    if (c.inputNorm) {
+      image = layerNorm(p, "image_ln", image);
+      text = layerNorm(p, "text_ln", text);
+    }
     let x = tf.concat([image, text], 1);
     for (let i = 0; i < c.layers; i++) {
       const b = `block${i}`;
@@ -98,6 +106,14 @@ export class VlaModel {
     return out;
   }
 
+  /** The constant 2-D sine-cosine image positions [N, dim] (fixedImagePositions), owned by the model. */
+  private fixed: Tensor | null;
+
+  private fixedPositions(): Tensor {
+    if (this.fixed === null) throw new Error("the model was disposed");
+    return this.fixed;
+  }
+
   /** Names of parameters not under any of the `freeze` prefixes (a prefix matches whole path segments). */
   trainableNames(freeze: readonly string[] = []): string[] {
     const frozen = (name: string): boolean => freeze.some((f) => name === f || name.startsWith(f.endsWith("/") ? f : `${f}/`));
@@ -112,6 +128,8 @@ export class VlaModel {
 
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
+    this.fixed?.dispose();
+    this.fixed = null;
   }
 }
 

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { Tokenizer, TokenParser, TokenType } from "@streamparser/json";
-import { FormatError, RandomAccessFile, StateError, TruncatedError, isCotrainError, isInt, stateField } from "@cotrain/core";
-import type { JsonValue } from "@cotrain/core";
+import { FormatError, StateError, TruncatedError, isCotrainError, isInt, isRemote, openByteSource, stateField } from "@cotrain/core";
+import type { ByteSource, JsonValue } from "@cotrain/core";
 import type { RawRecord, RecordCursor } from "../record-cursor.js";
 
 const CHUNK = 1 << 18;
@@ -30,11 +30,18 @@ interface Parsed {
  *
  * File lifetime: the file is opened by the first `next()` and closed at the end of the array, on an error, by
  * `close()`, or (a cursor dropped mid-file) when the RandomAccessFile is garbage-collected, without DEP0137.
+ *
+ * A URL is read through core's remote layer in the same chunks (ranged block reads under the on-disk cache). Its
+ * size is known only once it is opened (a HEAD), so a state saved for a different size is refused by the first
+ * `next()` after `seek()` rather than by `seek()` itself.
  */
 export class JsonArrayCursor implements RecordCursor<unknown> {
   readonly kind = "llava";
-  private readonly size: number;
-  private file_: RandomAccessFile | null = null;
+  /** Null until a remote file is first opened. */
+  private size: number | null;
+  /** A remote file's size as a state saved it, checked when the file is opened. */
+  private expectedSize: number | null = null;
+  private file_: ByteSource | null = null;
   private readonly buffer = new Uint8Array(CHUNK);
   private readPos = 0;
   private delta = 0; // file offset = parser stream offset + delta
@@ -54,7 +61,7 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   private pending: { entry: number; offset: number } | null = null;
 
   constructor(readonly file: string) {
-    this.size = statSync(file).size;
+    this.size = isRemote(file) ? null : statSync(file).size;
   }
 
   get label(): string {
@@ -96,12 +103,19 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   seek(position: JsonValue): void {
     const entry = stateField<number>(position, "entry", isInt, "openLlava");
     const offset = stateField<number>(position, "offset", isInt, "openLlava");
-    const size = stateField<number>(position, "size", isInt, "openLlava");
+    // null: saved by a remote cursor before it opened its file (so at the start, where any size fits).
+    const size = stateField<number | null>(position, "size", (v) => v === null || isInt(v), "openLlava");
+    if (this.size === null) this.expectedSize = size === null ? null : size;
+    else this.checkSize(size, offset);
+    this.pending = { entry, offset };
+    this.failure = null;
+  }
+
+  private checkSize(size: number | null, offset: number): void {
+    if (size === null || this.size === null) return;
     if (size !== this.size || offset > this.size) {
       throw new StateError("LLAVA_STATE_FILE_CHANGED", `the state was saved for a ${size}-byte file at offset ${offset}; the file now has ${this.size} bytes`, { file: this.file, offset });
     }
-    this.pending = { entry, offset };
-    this.failure = null;
   }
 
   rewind(): void {
@@ -126,7 +140,11 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
     this.pending = null;
     this.started = true;
     this.finished = false;
-    this.file_ = await RandomAccessFile.open(this.file);
+    this.file_ = await openByteSource(this.file);
+    if (this.size === null) {
+      this.size = this.file_.size;
+      this.checkSize(this.expectedSize, at.offset);
+    }
     this.queue = [];
     this.head = 0;
     this.depth = 0;
@@ -149,13 +167,13 @@ export class JsonArrayCursor implements RecordCursor<unknown> {
   }
 
   private async readChunk(): Promise<void> {
-    const bytesRead = await (this.file_ as RandomAccessFile).read(this.buffer, 0, CHUNK, this.readPos);
+    const bytesRead = await (this.file_ as ByteSource).read(this.buffer, 0, CHUNK, this.readPos);
     if (bytesRead === 0) {
       this.eof = true;
       await this.release(); // the last entries are parsed already: nothing more is read from the file
       if (this.closedAt < 0) {
         const what = this.depth === 0 ? "before the JSON array began" : `inside entry ${this.nextIndex + this.queue.length - this.head}`;
-        throw new TruncatedError("LLAVA_TRUNCATED", `the file ends ${what}; the closing "]" is missing`, { file: this.file, offset: this.size });
+        throw new TruncatedError("LLAVA_TRUNCATED", `the file ends ${what}; the closing "]" is missing`, { file: this.file, offset: this.size ?? 0 });
       }
       return;
     }

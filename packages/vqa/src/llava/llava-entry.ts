@@ -1,6 +1,6 @@
 import { FormatError, MissingError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
-import { normalizeTurns, typeName } from "../conversation.js";
+import { checkText, normalizeTurns, typeName } from "../conversation.js";
 import type { ImageRef } from "../image-load.js";
 import type { ParsedSample, RawRecord } from "../record-cursor.js";
 
@@ -24,7 +24,10 @@ export function parseLlavaEntry(record: RawRecord<unknown>): ParsedSample {
 }
 
 function idOf(id: unknown, where: ErrorLocation): string {
-  if (typeof id === "string" && id !== "") return id;
+  if (typeof id === "string" && id !== "") {
+    checkText(id, { ...where, field: "id" });
+    return id;
+  }
   if (typeof id === "number" && Number.isFinite(id)) return String(id);
   if (id === undefined || id === null) throw new MissingError("LLAVA_NO_ID", "the entry has no id", { ...where, field: "id" });
   throw new FormatError("LLAVA_BAD_ID", `id must be a non-empty string or a number, got ${typeName(id)}`, { ...where, field: "id" });

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { MissingError } from "@cotrain/core";
+import { join } from "node:path";
+import { ConfigError, MissingError, isRemote, locationName } from "@cotrain/core";
 import { resolveReaderOptions } from "../options.js";
 import type { VqaReaderOptions } from "../options.js";
 import { makeVqaSource } from "../vqa-source.js";
@@ -19,11 +19,16 @@ export interface ParquetVqaOptions extends VqaReaderOptions {
 /**
  * Reads Hugging Face style Parquet VQA tables as canonical VQA rows: one file, or every `*.parquet` file directly
  * inside a folder, in sorted name order (the order `datasets` shards are numbered in). Each file's columns are
- * worked out from its schema and `options.columns`.
+ * worked out from its schema and `options.columns`. A URL (http(s)://, s3://) names one `.parquet` file, read by
+ * ranges (footer, then the column chunks of each row group) through core's remote cache: a remote folder cannot be
+ * listed.
  */
 export function openParquetVqa(path: string, options: ParquetVqaOptions = {}): VqaSource {
-  if (!existsSync(path)) throw new MissingError("PARQUET_FILE_MISSING", "no such Parquet file or folder", { file: path });
-  const isDir = statSync(path).isDirectory();
+  if (isRemote(path) && !locationName(path).toLowerCase().endsWith(".parquet")) {
+    throw new ConfigError("PARQUET_REMOTE_FOLDER", "a remote Parquet VQA input must name one .parquet file (a remote folder cannot be listed)", { file: path });
+  }
+  if (!isRemote(path) && !existsSync(path)) throw new MissingError("PARQUET_FILE_MISSING", "no such Parquet file or folder", { file: path });
+  const isDir = !isRemote(path) && statSync(path).isDirectory();
   const files = isDir
     ? readdirSync(path)
         .filter((name) => name.endsWith(".parquet"))
@@ -31,6 +36,6 @@ export function openParquetVqa(path: string, options: ParquetVqaOptions = {}): V
         .map((name) => join(path, name))
     : [path];
   if (files.length === 0) throw new MissingError("PARQUET_NO_FILES", "the folder holds no .parquet files", { file: path });
-  const resolved = resolveReaderOptions(options, basename(path).replace(/\.parquet$/, ""));
+  const resolved = resolveReaderOptions(options, locationName(path).replace(/\.parquet$/, ""));
   return makeVqaSource(new ParquetRowCursor(files, options.columns ?? {}, path), parseParquetRow, resolved, "openParquetVqa");
 }

@@ -1,14 +1,9 @@
 import { basename } from "node:path";
-import type { ParquetCursor, ParquetReader } from "parquetjs-lite";
-import { FormatError, StateError, UnsupportedError, isInt, openParquetReader, stateField } from "@cotrain/core";
+import { ParquetTable, StateError, isInt, stateField } from "@cotrain/core";
 import type { JsonValue } from "@cotrain/core";
 import type { RawRecord, RecordCursor } from "../record-cursor.js";
-import { detectLayout, leafPaths } from "./parquet-layout.js";
+import { detectLayout, usedColumns } from "./parquet-layout.js";
 import type { ParquetLayout, ParquetVqaColumns } from "./parquet-layout.js";
-
-/** Parquet's CompressionCodec enum; parquetjs-lite inflates the first three only. */
-const CODECS = ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"];
-const READABLE = new Set([0, 1, 2]);
 
 export interface ParquetRecord {
   row: Record<string, unknown>;
@@ -24,12 +19,13 @@ export interface ParquetRecord {
  * decoding them, then the rows before `row` in the group it lands in.
  *
  * File lifetime: one file is open at a time; it is closed when its rows run out, on an error, by `close()`, or (a
- * cursor dropped mid-file) when its reader is garbage-collected (core's `openParquetReader`).
+ * cursor dropped mid-file) when its descriptor is garbage-collected (core's `ParquetTable` over a RandomAccessFile).
  */
 export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
-  private reader: ParquetReader | null = null;
-  private cursor: ParquetCursor | null = null;
+  private table: ParquetTable | null = null;
   private layout: ParquetLayout | null = null;
+  private used: string[] = [];
+  private group = 0; // next row group to load
   private rows: Record<string, unknown>[] = [];
   private next_ = 0; // next index into `rows`
   private fileIndex = 0;
@@ -55,7 +51,7 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
     if (this.pending !== null) await this.applySeek(this.pending);
     for (;;) {
       if (this.fileIndex >= this.files.length) return null;
-      if (this.reader === null) await this.openFile(0);
+      if (this.table === null) await this.openFile(0);
       if (this.next_ < this.rows.length) {
         const value = this.rows[this.next_++] as Record<string, unknown>;
         const file = this.files[this.fileIndex] as string;
@@ -113,41 +109,21 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
 
   private async openFile(skip: number): Promise<void> {
     const file = this.files[this.fileIndex] as string;
-    let reader: ParquetReader;
+    const table = await ParquetTable.open(file);
     try {
-      reader = await openParquetReader(file);
-    } catch (cause) {
-      throw new FormatError("PARQUET_UNREADABLE", `not a readable Parquet file: ${String((cause as Error)?.message ?? cause)}`, { file, cause });
-    }
-    try {
-      const layout = detectLayout(reader.schema, this.columns, file);
-      const paths = leafPaths(reader.schema, layout);
-      const used = new Set(paths.map((p) => p.join(".")));
-      for (const group of reader.metadata.row_groups) {
-        for (const chunk of group.columns) {
-          const { codec, path_in_schema: path } = chunk.meta_data;
-          if (used.has(path.join(".")) && !READABLE.has(codec)) {
-            throw new UnsupportedError("PARQUET_CODEC", `column ${path.join(".")} is compressed with ${CODECS[codec] ?? `codec ${codec}`}, which parquetjs-lite cannot read (it reads uncompressed, snappy and gzip); rewrite the file with snappy`, { file, field: path.join(".") });
-          }
-        }
-      }
-      this.layout = layout;
-      this.cursor = reader.getCursor(paths);
+      this.layout = detectLayout(table, this.columns, file);
     } catch (error) {
-      await reader.close();
+      await table.close();
       throw error;
     }
-    this.reader = reader;
+    this.table = table;
+    this.used = usedColumns(this.layout);
     this.rows = [];
     this.next_ = 0;
     // Whole row groups before `skip` are stepped over by their row counts, without being read.
-    let start = 0;
-    for (const group of reader.metadata.row_groups) {
-      const n = Number(group.num_rows);
-      if (start + n > skip) break;
-      start += n;
-      this.cursor.rowGroupIndex++;
-    }
+    const at = table.rowGroups.findIndex((g) => g.firstRow + g.rows > skip);
+    this.group = at < 0 ? table.rowGroups.length : at;
+    const start = table.rowGroups[this.group]?.firstRow ?? table.numRows;
     if (skip > start) {
       if (!(await this.loadGroup())) throw new StateError("PARQUET_STATE_ROW", `row ${skip} is past the end of the file`, { file, row: skip });
       this.next_ = skip - start;
@@ -155,26 +131,18 @@ export class ParquetRowCursor implements RecordCursor<ParquetRecord> {
   }
 
   private async loadGroup(): Promise<boolean> {
-    const file = this.files[this.fileIndex] as string;
-    const cursor = this.cursor as ParquetCursor;
-    let group: Record<string, unknown>[] | null;
-    try {
-      group = await cursor.nextRowGroup();
-    } catch (cause) {
-      throw new FormatError("PARQUET_UNREADABLE", `cannot decode row group ${cursor.rowGroupIndex}: ${String((cause as Error)?.message ?? cause)}`, { file, row: this.row, cause });
-    }
-    if (group === null) return false;
-    this.rows = group;
+    const table = this.table as ParquetTable;
+    if (this.group >= table.rowGroups.length) return false;
+    this.rows = await table.readRowGroup(this.group++, this.used);
     this.next_ = 0;
     return true;
   }
 
   private async closeFile(): Promise<void> {
-    const reader = this.reader;
-    this.reader = null;
-    this.cursor = null;
+    const table = this.table;
+    this.table = null;
     this.rows = [];
     this.next_ = 0;
-    await reader?.close();
+    await table?.close();
   }
 }

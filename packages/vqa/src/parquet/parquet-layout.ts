@@ -1,5 +1,5 @@
 import { MissingError } from "@cotrain/core";
-import type { ParquetField, ParquetSchema } from "parquetjs-lite";
+import type { ParquetTable } from "@cotrain/core";
 
 /** Column names to read; unset ones are looked up among the usual Hugging Face names. */
 export interface ParquetVqaColumns {
@@ -29,8 +29,8 @@ export interface ParquetLayout {
 
 const first = (names: Set<string>, candidates: string[]): string | null => candidates.find((c) => names.has(c)) ?? null;
 
-export function detectLayout(schema: ParquetSchema, columns: ParquetVqaColumns, file: string): ParquetLayout {
-  const names = new Set(Object.keys(schema.fields));
+export function detectLayout(table: ParquetTable, columns: ParquetVqaColumns, file: string): ParquetLayout {
+  const names = new Set(table.columns);
   const need = (option: keyof ParquetVqaColumns): string | null => {
     const name = columns[option];
     if (name === undefined) return null;
@@ -50,19 +50,10 @@ export function detectLayout(schema: ParquetSchema, columns: ParquetVqaColumns, 
       throw new MissingError("PARQUET_NO_TEXT", `no messages/conversations column and no question/answer columns (found ${[...names].join(", ")}); set options.columns`, { file });
     }
   }
-  const imageField = image === null ? undefined : schema.fields[image];
-  return { id, image, imageShape: imageField !== undefined && isListField(imageField) ? "list" : "single", messages, question, answer };
+  return { id, image, imageShape: image !== null && table.columnKind(image) === "list" ? "list" : "single", messages, question, answer };
 }
 
-/** A list column: a repeated field (2-level, as parquetjs writes) or a group whose one child is repeated (LIST). */
-function isListField(field: ParquetField): boolean {
-  if (field.repetitionType === "REPEATED") return true;
-  const children = field.fields === undefined ? [] : Object.values(field.fields);
-  return children.length === 1 && children[0]?.repetitionType === "REPEATED";
-}
-
-/** The leaf column paths under the columns a layout uses, so parquetjs-lite decodes nothing else. */
-export function leafPaths(schema: ParquetSchema, layout: ParquetLayout): string[][] {
-  const used = new Set([layout.id, layout.image, layout.messages, layout.question, layout.answer].filter((c): c is string => c !== null));
-  return schema.fieldList.filter((f) => !f.isNested && used.has(f.path[0] as string)).map((f) => f.path);
+/** The top-level columns a layout reads, so nothing else is decoded. */
+export function usedColumns(layout: ParquetLayout): string[] {
+  return [layout.id, layout.image, layout.messages, layout.question, layout.answer].filter((c): c is string => c !== null);
 }

@@ -1,10 +1,11 @@
-import { FormatError, MissingError, ValueError } from "@cotrain/core";
+import { FormatError, MissingError, ValueError, parquetValues } from "@cotrain/core";
 import type { ErrorLocation, Message } from "@cotrain/core";
 import { normalizeTurns, typeName } from "../conversation.js";
 import type { ImageRef } from "../image-load.js";
 import type { ParsedSample, RawRecord } from "../record-cursor.js";
 import type { ParquetRecord } from "./parquet-cursor.js";
-import { bytesOf, isRecord, listOf, textOf } from "./parquet-values.js";
+
+const { bytesOf, isRecord, listOf, textOf } = parquetValues;
 
 /**
  * One Parquet row as a sample. Text comes from a messages/conversations list, or from question/answer columns
