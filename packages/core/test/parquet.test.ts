@@ -280,6 +280,20 @@ describe("ParquetTable on bad files", () => {
     expect(error).toMatchObject({ code: "PARQUET_FILE_MISSING", file: missing });
   });
 
+  it("refuses a footer whose column chunk names no column of the schema (hyparquet would leave its read unawaited)", async () => {
+    const file = copy("orphan-chunk.parquet");
+    const bytes = readFileSync(file);
+    const footerStart = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
+    // The last "small" in the footer is the last row group's path_in_schema (the schema's element comes first).
+    const at = bytes.lastIndexOf("small");
+    expect(at).toBeGreaterThan(footerStart);
+    bytes.write("smalx", at);
+    writeFileSync(file, bytes);
+    const error = await errorOf(() => ParquetTable.open(file));
+    expect(error).toMatchObject({ name: "FormatError", code: "PARQUET_FOOTER", file, offset: footerStart });
+    expect(error.message).toContain('["smalx"], which is not a leaf of the file\'s schema');
+  });
+
   it("names a missing column", async () => {
     const table = await ParquetTable.open(good);
     expect(await errorOf(() => table.readRows(["id", "nope"]))).toMatchObject({ name: "MissingError", code: "PARQUET_MISSING_COLUMN", file: good, field: "nope" });

@@ -258,6 +258,7 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
   } catch (cause) {
     throw new FormatError("PARQUET_FOOTER", `the footer (bytes ${footerStart}–${size - 9}) does not parse: ${messageOf(cause)}`, { file: name, offset: footerStart, cause });
   }
+  const leaves = schemaLeaves(metadata, name, footerStart);
   let rows = 0n;
   for (const [index, group] of metadata.row_groups.entries()) {
     for (const chunk of group.columns) {
@@ -270,10 +271,36 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
         throw new FormatError("PARQUET_FOOTER", `row group ${index}, column ${meta.path_in_schema.join(".")}: the footer places the column chunk at bytes ${start}–${end - 1}, outside the data (bytes 4–${footerStart - 1})`, { file: name, offset: start, field: meta.path_in_schema.join(".") });
       }
     }
-    rows += group.num_rows;
+    // A chunk the schema does not name would be read and never awaited by hyparquet: its failure would escape as
+    // an unhandled rejection instead of this file's error.
+    for (const chunk of group.columns) {
+      const path = (chunk.meta_data as NonNullable<typeof chunk.meta_data>).path_in_schema;
+      if (!Array.isArray(path) || !leaves.has(path.join("\u0000"))) {
+        throw new FormatError("PARQUET_FOOTER", `row group ${index} has a column chunk for ${JSON.stringify(path)}, which is not a leaf of the file's schema`, { file: name, offset: footerStart });
+      }
+    }
+    if (typeof group.num_rows !== "bigint" && !Number.isSafeInteger(group.num_rows)) {
+      throw new FormatError("PARQUET_FOOTER", `row group ${index} has no valid row count (${String(group.num_rows)})`, { file: name, offset: footerStart });
+    }
+    rows += BigInt(group.num_rows);
   }
-  if (rows !== metadata.num_rows) {
+  if (rows !== BigInt(typeof metadata.num_rows === "bigint" || Number.isSafeInteger(metadata.num_rows) ? metadata.num_rows : -1)) {
     throw new FormatError("PARQUET_FOOTER", `the footer counts ${metadata.num_rows} rows, but its row groups hold ${rows}`, { file: name, offset: footerStart });
   }
   return metadata;
+}
+
+/** The paths of the schema's leaf columns, joined by NUL; a schema that does not form a tree is a footer error. */
+function schemaLeaves(metadata: FileMetaData, name: string, footerStart: number): Set<string> {
+  const leaves = new Set<string>();
+  try {
+    const walk = (node: ReturnType<typeof parquetSchema>): void => {
+      if (node.children.length === 0) leaves.add(node.path.join("\u0000"));
+      for (const child of node.children) walk(child);
+    };
+    for (const child of parquetSchema(metadata).children) walk(child);
+  } catch (cause) {
+    throw new FormatError("PARQUET_FOOTER", `the footer's schema is not a valid tree: ${messageOf(cause)}`, { file: name, offset: footerStart, cause });
+  }
+  return leaves;
 }

@@ -39,9 +39,10 @@ export interface ModelConfig {
    */
   inputNorm: boolean;
   /**
-   * Add fixed 2-D sine-cosine positions (MAE's) to the image tokens, on top of the learned `image_pos`: where a
-   * patch is, is known from the first step instead of being learned from a 0.02-scale start. Actions and "where"
-   * answers depend on it.
+   * Add fixed 2-D sine-cosine positions (MAE's) to the image tokens, on top of the learned `image_pos`, each scaled
+   * by how much its patch holds: min(1, RMS of the patch's pixels / 0.5). With pixels normalized by the table's
+   * color, an empty table patch is ≈ 0 and stays silent (it adds nothing to what a text token reads), while objects
+   * and the gripper say where they are from the first step: actions and "where" answers depend on it.
    */
   fixedImagePositions: boolean;
 }

@@ -36,6 +36,9 @@ export interface ForwardOutput {
   actions?: Tensor;
 }
 
+/** Patch RMS (normalized pixels) at which a patch gets its whole fixed position. */
+const POSITION_GATE_RMS = 0.5;
+
 function dropoutMask(rng: Rng, rate: number, shape: number[]): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   const keep = 1 / (1 - rate);
@@ -78,7 +81,10 @@ export class VlaModel {
     const drop = (x: Tensor): Tensor => (options.dropout && options.dropout.rate > 0 ? tf.mul(x, dropoutMask(options.dropout.rng, options.dropout.rate, x.shape)) : x);
 
     let image = tf.add(linear(p, "patch", inputs.patches), param(p, "image_pos"));
-    if (c.fixedImagePositions) image = tf.add(image, this.fixedPositions());
+    if (c.fixedImagePositions) {
+      const energy = tf.sqrt(tf.mean(tf.square(inputs.patches), -1, true));
+      image = tf.add(image, tf.mul(tf.minimum(tf.div(energy, tf.scalar(POSITION_GATE_RMS)), tf.scalar(1)), this.fixedPositions()));
+    }
     const oneHot = oneHotFloat(tf.reshape(inputs.tokens, [B * T]), c.vocabSize);
     const tokens = tf.reshape(tf.matMul(oneHot, param(p, "token_embed")), [B, T, c.dim]);
     let text = tf.add(tokens, tf.slice(param(p, "text_pos"), [0, 0], [T, c.dim]));
