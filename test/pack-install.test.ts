@@ -106,6 +106,11 @@ describe("the packages as npm pack makes them, installed into a user's project",
     expect(ok(run(process.execPath, ["--input-type=module", "-e", script], project), "importing every package").trim()).toBe("loaded");
   });
 
+  it.runIf(process.platform === "linux")("installs the optional koffi, so `shrinkOnLoad` works from the install", () => {
+    const script = `const v = await import("@cotrain/vision"); const c = v.imageDecoder(); console.log(c.name, c.reason);`;
+    expect(ok(run(process.execPath, ["--input-type=module", "-e", script], project), "choosing the decoder").trim()).toMatch(/^libvips koffi and .*libvips-cpp\.so/);
+  });
+
   it("runs the installed binary: `npx cotrain --help`", () => {
     const r = run("npx", ["--no-install", "cotrain", "--help"], project);
     expect(r.stderr).toBe("");

@@ -11,13 +11,6 @@ import { describe, expect, it } from "vitest";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const packages = fileURLToPath(new URL("../../packages/", import.meta.url));
 const RUNS = 300;
-/**
- * Targets whose reader is being rewritten elsewhere (the Parquet decoding): the test holds them to no crash, hang,
- * death or runaway allocation, and prints their other failures (rows that disagree with DuckDB, errors without a
- * place) for the rewrite to fix; `npm run fuzz` counts them as failures.
- */
-const REPORT_ONLY = new Set(["lerobot-parquet", "parquet-vqa"]);
-
 interface Tally {
   target: string;
   cases: number;
@@ -61,11 +54,7 @@ describe(`fuzzing every reader (${RUNS} seeded cases each)`, () => {
       const failures = t.failures.map((f) => `${f.outcome} case ${f.case}: ${f.detail}\n  ${f.replay}`).join("\n");
       expect(t.cases, t.target).toBe(RUNS);
       expect({ target: t.target, crash: t.crash, hang: t.hang, died: t.died, alloc: t.alloc }, failures).toEqual({ target: t.target, crash: 0, hang: 0, died: 0, alloc: 0 });
-      if (REPORT_ONLY.has(t.target)) {
-        if (t.wrong + t.unlocated > 0) console.warn(`fuzz: ${t.target} (report-only): ${t.wrong} wrong, ${t.unlocated} unlocated\n${failures}`);
-      } else {
-        expect({ target: t.target, wrong: t.wrong, unlocated: t.unlocated }, failures).toEqual({ target: t.target, wrong: 0, unlocated: 0 });
-      }
+      expect({ target: t.target, wrong: t.wrong, unlocated: t.unlocated }, failures).toEqual({ target: t.target, wrong: 0, unlocated: 0 });
       // Not vacuous: every target's mutations both break its input and leave it readable.
       expect(t.typed, t.target).toBeGreaterThan(RUNS / 10);
       expect(t.same + t["different-valid"] + t.skipped, t.target).toBeGreaterThan(RUNS / 20);

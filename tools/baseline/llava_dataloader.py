@@ -9,7 +9,9 @@ prompt, the questions and padding. Batches are padded to the longest row. Prints
 Needs Debian's python3-torch and python3-pil (apt-get install python3-torch python3-pil); the loader bench
 (`npm run bench -- loader`) runs it and skips it with a message when they are missing.
 
-usage: llava_dataloader.py JSON IMAGE_ROOT [--workers N] [--batch-size B] [--size S] [--limit N] [--per-image N]
+usage: llava_dataloader.py JSON IMAGE_ROOT [--workers N] [--batch-size B] [--size S] [--limit N] [--draft] [--per-image N]
+  --draft: let PIL decode JPEGs at a reduced DCT scale first (Image.draft, as Image.thumbnail does): the
+           counterpart of cotrain's `shrinkOnLoad`, so that option is compared with the same trick in PIL
   --per-image N: instead, CPU ms per image of PIL's decode and decode+resize on the first N distinct images
 """
 import argparse
@@ -34,17 +36,25 @@ def encode(text):
 
 
 class LlavaDataset(Dataset):
-    def __init__(self, json_path, image_root, size):
+    def __init__(self, json_path, image_root, size, draft=False):
         with open(json_path, "r", encoding="utf-8") as f:
             self.entries = json.load(f)
         self.root = image_root
         self.size = size
+        self.draft = draft
 
     def __len__(self):
         return len(self.entries)
 
     def image(self, path):
-        img = Image.open(os.path.join(self.root, path)).convert("RGB")
+        img = Image.open(os.path.join(self.root, path))
+        if self.draft:
+            # draft() picks the largest scale that keeps the image at least this size; cover needs the shorter
+            # side at SIZE, so ask for a box with that side.
+            w, h = img.size
+            scale = self.size / min(w, h)
+            img.draft("RGB", (max(1, round(w * scale)), max(1, round(h * scale))))
+        img = img.convert("RGB")
         w, h = img.size
         scale = self.size / min(w, h)
         rw, rh = max(self.size, round(w * scale)), max(self.size, round(h * scale))
@@ -118,10 +128,11 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--limit", type=int, default=0, help="stop after this many samples (0: one epoch)")
+    p.add_argument("--draft", action="store_true", help="decode JPEGs at a reduced DCT scale (PIL draft)")
     p.add_argument("--per-image", type=int, default=0, help="measure PIL's CPU ms per image instead")
     a = p.parse_args()
     torch.set_num_threads(1)
-    ds = LlavaDataset(a.json, a.image_root, a.size)
+    ds = LlavaDataset(a.json, a.image_root, a.size, a.draft)
     if a.per_image:
         per_image(ds, a.per_image)
         return
@@ -134,7 +145,7 @@ def main():
         if a.limit and n >= a.limit:
             break
     s = time.perf_counter() - start
-    print(json.dumps({"samples": n, "seconds": s, "samples_per_s": n / s, "workers": a.workers,
+    print(json.dumps({"samples": n, "seconds": s, "samples_per_s": n / s, "workers": a.workers, "draft": a.draft,
                       "torch": torch.__version__, "python": sys.version.split()[0]}))
 
 

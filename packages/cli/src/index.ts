@@ -56,8 +56,13 @@ export { svgToPng } from "./report/png.js";
 // The main job: the co-training experiment.
 export { runDemo } from "./demo/run-demo.js";
 export type { DemoOptions } from "./demo/run-demo.js";
-export { DEFAULT_SIZES, QUICK_SIZES } from "./demo/demo-config.js";
+export { DEFAULT_SIZES, QUICK_SIZES, SWEEP_SHARES } from "./demo/demo-config.js";
 export type { DemoSizes } from "./demo/demo-config.js";
-export { resultTable, writeDemoReport } from "./demo/demo-report.js";
+export { resultTable, comparisonLines, formatSpread, writeDemoReport } from "./demo/demo-report.js";
 export type { DemoResult } from "./demo/demo-report.js";
-export type { ArmResult, Measures } from "./demo/arms.js";
+export { demoArms, ROBOT_ONLY, COTRAIN, COTRAIN_TOKENS } from "./demo/arms.js";
+export type { ArmResult, ArmSpec, Measures } from "./demo/arms.js";
+export { scoreActions, episodeOfSample } from "./demo/action-score.js";
+export type { ActionScore } from "./demo/action-score.js";
+export { summarizeSeeds, spreadOf, PRETRAINED, SUMMARY_METRICS } from "./demo/seed-summary.js";
+export type { SeedRun, SeedSummary, ArmSummary, Comparison, Spread, SummaryMetric } from "./demo/seed-summary.js";

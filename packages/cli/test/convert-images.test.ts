@@ -52,7 +52,7 @@ describe("cotrain convert --image-size", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("images 32x32 raw (crop, lanczos3)");
     const manifest = (await readManifests(out))[0]!.manifest;
-    expect(manifest.meta).toEqual({ images: { size: [32, 32], resize: "crop", kernel: "lanczos3", format: "raw", quality: null } });
+    expect(manifest.meta).toEqual({ images: { size: [32, 32], resize: "crop", kernel: "lanczos3", format: "raw", quality: null, shrinkOnLoad: false } });
     expect(manifest.pipeline).toContain("-> preprocessImages(32x32 crop lanczos3 raw)");
 
     const stored = await allOf(openShards(out));
@@ -65,11 +65,26 @@ describe("cotrain convert --image-size", () => {
     expect(fromShards.inputIds).toEqual(online.inputIds);
   });
 
+  it.runIf(process.platform === "linux")("--shrink-on-load stores the pixels the online path computes with shrinkOnLoad, and records it", async () => {
+    const out = join(root, "raw-shrunk");
+    const run = await cli("convert", json, "--out", out, "--image-size", "32", "--image-format", "raw", "--shrink-on-load");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("images 32x32 raw (crop, lanczos3, shrink-on-load)");
+    expect((await readManifests(out))[0]!.manifest.meta).toEqual({ images: { size: [32, 32], resize: "crop", kernel: "lanczos3", format: "raw", quality: null, shrinkOnLoad: true } });
+    const shrinking = { ...collatorOptions, image: { size: 32, transform: { shrinkOnLoad: true } } };
+    const fromShards = await createCollator(shrinking)(await allOf(openShards(out)));
+    expect(fromShards.pixels).toEqual((await createCollator(shrinking)(await allOf(openLlava(json)))).pixels);
+    // The 100×75 JPEG decodes at 50×38 for a 32 output: its rows differ from the full decode's, the others do not.
+    const exact = await createCollator(collatorOptions)(await allOf(openShards(join(root, "raw"))));
+    const differs = Array.from({ length: 9 }, (_, i) => fromShards.pixels.subarray(i * 3072, (i + 1) * 3072).some((v, k) => v !== exact.pixels[i * 3072 + k]));
+    expect(differs).toEqual(Array.from({ length: 9 }, (_, i) => i !== 7 && i % 5 === 3));
+  });
+
   it("shows what was done to the images in `cotrain inspect`", async () => {
     const run = await cli("inspect", join(root, "raw"), "--json", "-n", "1");
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { details: Record<string, string>; samples: { images: { format: string; width: number; height: number }[] }[] };
-    expect(JSON.parse(report.details.images as string)).toEqual({ size: [32, 32], resize: "crop", kernel: "lanczos3", format: "raw", quality: null });
+    expect(JSON.parse(report.details.images as string)).toEqual({ size: [32, 32], resize: "crop", kernel: "lanczos3", format: "raw", quality: null, shrinkOnLoad: false });
     expect(report.samples[0]!.images[0]).toMatchObject({ format: "raw", width: 32, height: 32 });
     const text = await cli("inspect", join(root, "raw"), "-n", "0");
     expect(text.stdout).toMatch(/images:\s+\{"size":\[32,32\]/);
@@ -80,7 +95,7 @@ describe("cotrain convert --image-size", () => {
     const run = await cli("convert", json, "-o", out, "--image-size", "24x40", "--image-format", "jpeg", "--quality", "80", "--image-resize", "squash", "--image-kernel", "linear");
     expect(run.code).toBe(0);
     const manifest = (await readManifests(out))[0]!.manifest;
-    expect(manifest.meta?.images).toEqual({ size: [24, 40], resize: "squash", kernel: "linear", format: "jpeg", quality: 80 });
+    expect(manifest.meta?.images).toEqual({ size: [24, 40], resize: "squash", kernel: "linear", format: "jpeg", quality: 80, shrinkOnLoad: false });
     const rows = batchToRows(await allOf(openShards(out)));
     expect(rows.map((r) => r.sample_id)).toEqual(Array.from({ length: 9 }, (_, i) => `v${i}`));
     for (const row of rows) {
@@ -94,7 +109,7 @@ describe("cotrain convert --image-size", () => {
 
     const direct = join(root, "direct");
     const { manifest: again } = await convertDataset({ path: json }, direct, { images: { size: 16 } });
-    expect(again.meta?.images).toEqual({ size: [16, 16], resize: "crop", kernel: "lanczos3", format: "jpeg", quality: 95 });
+    expect(again.meta?.images).toEqual({ size: [16, 16], resize: "crop", kernel: "lanczos3", format: "jpeg", quality: 95, shrinkOnLoad: false });
   });
 
   it("rejects image flags without --image-size and bad combinations, naming the flag", async () => {
@@ -102,6 +117,9 @@ describe("cotrain convert --image-size", () => {
     const stray = await cli("convert", json, "-o", out, "--image-format", "raw");
     expect(stray.code).toBe(1);
     expect(stray.stderr).toContain("--image-format need(s) --image-size");
+    const shrink = await cli("convert", json, "-o", out, "--shrink-on-load");
+    expect(shrink.code).toBe(1);
+    expect(shrink.stderr).toContain("--shrink-on-load need(s) --image-size");
     const png = await cli("convert", json, "-o", out, "--image-size", "32", "--image-format", "png", "--quality", "80");
     expect(png.code).toBe(1);
     expect(png.stderr).toContain('--quality: `quality` applies to format "jpeg" only');

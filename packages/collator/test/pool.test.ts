@@ -65,6 +65,15 @@ describe("createCollatorPool", async () => {
     expect(new Set(sequential.prints).size).toBe(8);
   });
 
+  it.runIf(process.platform === "linux")("gives the same shrinkOnLoad batches on the main thread (libuv's pool) and in worker threads (calls in place)", async () => {
+    const shrinking = (workers: number, shrinkOnLoad: boolean): CollatorOptions & { workers: number } => ({ ...options("byte"), image: { size: [12, 10], transform: { shrinkOnLoad } }, workers });
+    const main = await run(fromRows(rows, { batchSize: 8 }), pool(shrinking(0, true)));
+    expect((await run(fromRows(rows, { batchSize: 8 }), pool(shrinking(2, true)))).prints).toEqual(main.prints);
+    // The 33×47, 40×30 and 64×48 images decode at half size for a 12×10 output: other pixels than the full decode.
+    const full = await run(fromRows(rows, { batchSize: 8 }), pool(shrinking(0, false)));
+    expect(full.prints.filter((p, i) => p !== main.prints[i]).length).toBeGreaterThan(0);
+  });
+
   it("resumes mid-epoch from a batch's source and collator state, with the pool on", async () => {
     const k = 3;
     const first = pool({ ...options("byte"), workers: 2 });

@@ -16,6 +16,7 @@ export type { Trajectory } from "./controller.js";
 export { makeRobotEpisode, robotEpisodeSetup, episodeId, CAMERA, ROBOT_SOURCE, ROBOT_SPLITS } from "./episodes.js";
 export type { RobotSample, RobotSplit, RobotEpisodeOptions, EpisodeSetup } from "./episodes.js";
 export { askQuestion, QUESTION_KINDS, QUESTION_TEMPLATES } from "./questions.js";
+export { movesTowardTarget, DIRECTED_STEP, TOWARD_COSINE } from "./success.js";
 export { descriptionOf, describesOne, regionOf, REGIONS, REGION_MARGIN } from "./refer.js";
 export type { Region } from "./refer.js";
 export { worldTokenizer, worldWords, splitWords, TOKENIZER_DIR, SPECIAL_TOKENS, ACTION_TOKEN_COUNT } from "./tokenizer.js";

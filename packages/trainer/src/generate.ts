@@ -3,6 +3,7 @@ import { tf, valuesOf } from "./tf.js";
 import type { Tensor } from "./tf.js";
 import { numPatches } from "./model/config.js";
 import { attentionBias, patchify, readoutPositions } from "./model/inputs.js";
+import type { TokenRange } from "./model/inputs.js";
 import type { VlaModel } from "./model/vla.js";
 
 export interface GenerateRequest {
@@ -22,6 +23,8 @@ export interface GenerateOptions {
   stopIds?: readonly number[];
   /** Id written into unused positions (never attended). */
   padId?: number;
+  /** Pick the arg-max only among ids in [start, end) (e.g. the action tokens, so every decode is a valid action). */
+  allowedIds?: TokenRange;
 }
 
 function argmax(values: Float32Array | Int32Array | Uint8Array, start: number, length: number): number {
@@ -57,6 +60,10 @@ export function generate(model: VlaModel, request: GenerateRequest, options: Gen
   request.prompts.forEach((p, b) => p.forEach((id, t) => ((ids[b * T + t] = id), (mask[b * T + t] = 1))));
   const out: number[][] = request.prompts.map(() => []);
   const stop = new Set(options.stopIds ?? []);
+  const allowed = options.allowedIds ?? { start: 0, end: c.vocabSize };
+  if (!(Number.isInteger(allowed.start) && Number.isInteger(allowed.end) && allowed.start >= 0 && allowed.end <= c.vocabSize && allowed.start < allowed.end)) {
+    throw new ConfigError("BAD_ALLOWED_IDS", `\`allowedIds\` must be a non-empty range within 0..${c.vocabSize}, got [${allowed.start}, ${allowed.end})`, { field: "allowedIds" });
+  }
   const active = (b: number): boolean => (out[b] as number[]).length < (budgets[b] as number) && (lengths[b] as number) < T && !stop.has((out[b] as number[]).at(-1) ?? -1);
   const patches = tf.tensor3d(patchify(request.pixels, request.pixelShape, c), [B, n, c.patchSize * c.patchSize * c.channels]);
   try {
@@ -73,7 +80,7 @@ export function generate(model: VlaModel, request: GenerateRequest, options: Gen
       for (let b = 0; b < B; b++) {
         if (!active(b)) continue;
         const pos = (lengths[b] as number) - 1;
-        const next = argmax(logits, (b * T + pos) * c.vocabSize, c.vocabSize);
+        const next = allowed.start + argmax(logits, (b * T + pos) * c.vocabSize + allowed.start, allowed.end - allowed.start);
         (out[b] as number[]).push(next);
         ids[b * T + pos + 1] = next;
         mask[b * T + pos + 1] = 1;

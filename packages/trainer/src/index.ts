@@ -26,6 +26,8 @@ export { clearCheckpointLeftovers, saveCheckpoint, loadModel, loadOptimizer, rea
 export type { TrainerState, LoadReport } from "./checkpoint.js";
 export { evaluateActions, evaluateText, answerSpan, collated } from "./eval.js";
 export type { ActionEval, TextEval, Batches } from "./eval.js";
+export { predictActions } from "./predict-actions.js";
+export type { ActionPredictions, PredictActionsOptions } from "./predict-actions.js";
 export { generate } from "./generate.js";
 export type { GenerateRequest, GenerateOptions } from "./generate.js";
 export { Prefetcher } from "./data.js";

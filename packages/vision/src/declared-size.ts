@@ -1,5 +1,6 @@
 import { ImageError } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
+import { findJpegFrame } from "./jpeg-frame.js";
 
 /** The most deflate can expand its input (258-byte matches at two bits each). */
 const INFLATE_RATIO = 1032;
@@ -43,35 +44,22 @@ function pngNeeds(b: Uint8Array): Declared | null {
 }
 
 function jpegNeeds(b: Uint8Array): Declared | null {
-  for (let at = 2; at + 4 <= b.length; ) {
-    if (b[at] !== 0xff) {
-      at++; // decoders skip stray bytes between markers
-      continue;
-    }
-    const marker = b[at + 1] as number;
-    if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      at += marker === 0xff ? 1 : 2;
-      continue;
-    }
-    const length = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
-    const huffman = (marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xc7);
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (!huffman || at + 11 >= b.length) return null;
-      const height = ((b[at + 5] as number) << 8) | (b[at + 6] as number);
-      const width = ((b[at + 7] as number) << 8) | (b[at + 8] as number);
-      const count = b[at + 9] as number;
-      let hMax = 1;
-      let vMax = 1;
-      for (let c = 0; c < count && at + 12 + 3 * c < b.length; c++) {
-        const sampling = b[at + 11 + 3 * c] as number;
-        hMax = Math.max(hMax, sampling >> 4);
-        vMax = Math.max(vMax, sampling & 15);
-      }
-      const first = b[at + 11] as number;
-      const blocks = Math.ceil(Math.ceil((width * Math.max(1, first >> 4)) / hMax) / 8) * Math.ceil(Math.ceil((height * Math.max(1, first & 15)) / vMax) / 8);
-      return { width, height, minBytes: blocks / 8 };
-    }
-    at += 2 + length;
+  const at = findJpegFrame(b);
+  if (at === null) return null;
+  const marker = b[at + 1] as number;
+  const huffman = (marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xc7);
+  if (!huffman || at + 11 >= b.length) return null;
+  const height = ((b[at + 5] as number) << 8) | (b[at + 6] as number);
+  const width = ((b[at + 7] as number) << 8) | (b[at + 8] as number);
+  const count = b[at + 9] as number;
+  let hMax = 1;
+  let vMax = 1;
+  for (let c = 0; c < count && at + 12 + 3 * c < b.length; c++) {
+    const sampling = b[at + 11 + 3 * c] as number;
+    hMax = Math.max(hMax, sampling >> 4);
+    vMax = Math.max(vMax, sampling & 15);
   }
-  return null;
+  const first = b[at + 11] as number;
+  const blocks = Math.ceil(Math.ceil((width * Math.max(1, first >> 4)) / hMax) / 8) * Math.ceil(Math.ceil((height * Math.max(1, first & 15)) / vMax) / 8);
+  return { width, height, minBytes: blocks / 8 };
 }

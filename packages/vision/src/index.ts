@@ -13,7 +13,8 @@
  *   TransformSpec = { width, height (or size: n | [h, w]), resize?: "crop" (default) | "squash",
  *                     kernel?: "lanczos3" (default) | "linear" | ..., normalize?: "unit" (default) | "siglip" |
  *                     "imagenet" | "clip" | {mean, std} | null, augment?: "octo" | "openvla" | "color" |
- *                     AugmentSpec | null, centerScale?: number (default 1) }
+ *                     AugmentSpec | null, centerScale?: number (default 1), shrinkOnLoad?: boolean (default
+ *                     false: JPEGs decode at full size, the pixels of sharp().resize()) }
  *
  *   preprocessImage(bytes, {size, resize?, kernel?, format?: "jpeg" (default) | "png" | "raw", quality?})
  *     → Promise<Uint8Array>: the image at the target size, the same pixels transformImage computes without
@@ -49,5 +50,10 @@ export { preprocessImage, resolvePreprocess } from "./preprocess.js";
 export type { PreprocessOptions, PreprocessFormat, ImagePreprocessing } from "./preprocess.js";
 export { preprocessImages } from "./preprocess-source.js";
 export type { PreprocessImagesOptions } from "./preprocess-source.js";
+export { chooseDecoder, imageDecoder } from "./decoder-choice.js";
+export type { DecoderChoice, DecoderProbe } from "./decoder-choice.js";
+export { loadShrink, mappedLibvips } from "./libvips-direct.js";
+export { jpegDimensions } from "./jpeg-frame.js";
+export type { DirectPlan, LibvipsDirect } from "./libvips-direct.js";
 export { checkImageHeader, imageKind, imageValidation, validateImage } from "./validate.js";
 export type { ImageValidation, ValidateImagesOption } from "./validate.js";

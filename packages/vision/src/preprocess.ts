@@ -25,6 +25,8 @@ export interface PreprocessOptions {
   format?: PreprocessFormat;
   /** JPEG quality 1..100 (default 95); only for format "jpeg". */
   quality?: number;
+  /** Decode JPEGs at a reduced DCT scale first, as TransformSpec's `shrinkOnLoad` (default false). */
+  shrinkOnLoad?: boolean;
 }
 
 /** What was done to the images, every default filled in: JSON, as a shard manifest records it. */
@@ -36,6 +38,8 @@ export interface ImagePreprocessing {
   format: PreprocessFormat;
   /** The JPEG quality; null for png and raw. */
   quality: number | null;
+  /** Whether JPEG inputs were decoded at a reduced DCT scale (TransformSpec's `shrinkOnLoad`). */
+  shrinkOnLoad: boolean;
 }
 
 const FORMATS: readonly PreprocessFormat[] = ["jpeg", "png", "raw"];
@@ -53,7 +57,7 @@ function planOf(options: PreprocessOptions): Plan {
   if (options === null || typeof options !== "object") throw new ConfigError("VISION_PREPROCESS", `preprocess options must be an object, got ${JSON.stringify(options)}`);
   const cached = plans.get(options);
   if (cached !== undefined) return cached;
-  const spec = resolveSpec({ size: options.size, resize: options.resize, kernel: options.kernel, normalize: null });
+  const spec = resolveSpec({ size: options.size, resize: options.resize, kernel: options.kernel, normalize: null, shrinkOnLoad: options.shrinkOnLoad });
   const format = options.format ?? "jpeg";
   if (!FORMATS.includes(format)) throw new ConfigError("VISION_FORMAT", `\`format\` must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(format)}`, { field: "format" });
   if (options.quality !== undefined && format !== "jpeg") throw new ConfigError("VISION_QUALITY", `\`quality\` applies to format "jpeg" only, got format ${JSON.stringify(format)}`, { field: "quality" });
@@ -61,7 +65,7 @@ function planOf(options: PreprocessOptions): Plan {
   if (quality !== null && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
     throw new ConfigError("VISION_QUALITY", `\`quality\` must be an integer 1..100, got ${JSON.stringify(quality)}`, { field: "quality" });
   }
-  const plan: Plan = { record: { size: [spec.height, spec.width], resize: spec.resize, kernel: spec.kernel, format, quality }, spec };
+  const plan: Plan = { record: { size: [spec.height, spec.width], resize: spec.resize, kernel: spec.kernel, format, quality, shrinkOnLoad: spec.shrinkOnLoad }, spec };
   plans.set(options, plan);
   return plan;
 }

@@ -36,8 +36,8 @@ describe("preprocessImage", () => {
   });
 
   it("resolves its options with the TransformSpec defaults and rejects bad ones", () => {
-    expect(resolvePreprocess({ size: 224 })).toEqual({ size: [224, 224], resize: "crop", kernel: "lanczos3", format: "jpeg", quality: 95 });
-    expect(resolvePreprocess({ size: [32, 48], format: "raw", resize: "squash", kernel: "linear" })).toEqual({ size: [32, 48], resize: "squash", kernel: "linear", format: "raw", quality: null });
+    expect(resolvePreprocess({ size: 224 })).toEqual({ size: [224, 224], resize: "crop", kernel: "lanczos3", format: "jpeg", quality: 95, shrinkOnLoad: false });
+    expect(resolvePreprocess({ size: [32, 48], format: "raw", resize: "squash", kernel: "linear" })).toEqual({ size: [32, 48], resize: "squash", kernel: "linear", format: "raw", quality: null, shrinkOnLoad: false });
     expect(() => resolvePreprocess({ size: 32, format: "webp" as never })).toThrow(/`format` must be one of jpeg, png, raw, got "webp"/);
     expect(() => resolvePreprocess({ size: 32, format: "png", quality: 80 })).toThrow(/`quality` applies to format "jpeg" only/);
     expect(() => resolvePreprocess({ size: 32, quality: 0 })).toThrow(ConfigError);

@@ -1,5 +1,5 @@
 // LeRobot episode Parquet files (codebase v2.1, written by writeLeRobot): blind byte mutations of one episode's
-// file. Report-only (the Parquet decoding is being rewritten elsewhere): failures are reported, not fixed here.
+// file.
 // Oracle: DuckDB reads the mutated file independently. Where DuckDB reads it, the episode's expected rows are
 // computed from DuckDB's values (frame_index t in order, the meta's episode_index and length, 7 finite action and
 // state values, image bytes per camera, the task of task_index); the reader must yield exactly them or raise
@@ -21,7 +21,6 @@ const FILES = [0, 1, 2].map((i) => `data/chunk-000/episode_${String(i).padStart(
 export default {
   name: "lerobot-parquet",
   reads: "LeRobot episode Parquet files through openLeRobot",
-  reportOnly: true,
   async setup(dir) {
     await writeLeRobot(dir, await bridgeEpisodes([3, 2, 4]), { fps: 10 });
     const files = Object.fromEntries(FILES.map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));

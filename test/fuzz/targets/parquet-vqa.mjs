@@ -1,7 +1,8 @@
 // Parquet VQA tables (written by writeParquetVqa: id, an image {bytes, path} struct, conversations of {from,
-// value}): blind byte mutations of the file. Report-only (the Parquet decoding is being rewritten elsewhere).
+// value}): blind byte mutations of the file.
 // Oracle: DuckDB reads the mutated file independently; where it does, the expected rows follow from its values by
-// the documented mapping (id a non-empty string, a non-empty list of turns with a known speaker and string text,
+// the documented mapping (id a non-empty string or an integer, a non-empty list of turns with a known speaker and
+// text, text being a string or binary that is strict UTF-8,
 // the image's bytes or no image); the reader must yield exactly them or raise (under "skip": a subsequence, each
 // row left out counted). Where DuckDB refuses the file, the reader must raise or yield the original rows.
 import { readFileSync } from "node:fs";
@@ -20,7 +21,6 @@ const ROLES = { human: "user", user: "user", gpt: "assistant", assistant: "assis
 export default {
   name: "parquet-vqa",
   reads: "Parquet VQA tables through openParquetVqa",
-  reportOnly: true,
   async setup(dir) {
     // One image per entry: the `image` struct layout holds one (multi-image entries need `multiImage`).
     const entries = (await vqaEntries(6)).map((e) => ({ ...e, images: e.images.slice(0, 1) }));
@@ -62,15 +62,31 @@ export default {
   },
 };
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The reader's documented text mapping: a string, or binary (a mutated footer can drop the annotation) that is UTF-8. */
+function text(v) {
+  if (typeof v === "string") return v;
+  if (!(v instanceof Uint8Array)) return null;
+  try {
+    return strictUtf8.decode(v);
+  } catch {
+    return null;
+  }
+}
+
 function expectedRow(r, source) {
-  if (typeof r.id !== "string" || r.id === "" || !Array.isArray(r.conversations) || r.conversations.length === 0) return null;
+  const id = typeof r.id === "number" || typeof r.id === "bigint" ? String(r.id) : text(r.id);
+  if (id === null || id === "" || !Array.isArray(r.conversations) || r.conversations.length === 0) return null;
   const messages = [];
   for (const t of r.conversations) {
-    if (!t || typeof t.from !== "string" || !Object.hasOwn(ROLES, t.from) || typeof t.value !== "string") return null;
-    messages.push([ROLES[t.from], t.value]);
+    const from = t ? text(t.from) : null;
+    const value = t ? text(t.value) : null;
+    if (from === null || !Object.hasOwn(ROLES, from) || value === null) return null;
+    messages.push([ROLES[from], value]);
   }
   const bytes = r.image?.bytes;
   if (r.image !== null && r.image !== undefined && !(bytes instanceof Uint8Array && bytes.length > 0)) return null;
   const images = bytes ? [sha(bytes)] : [];
-  return { source, kind: "vqa", sample_id: r.id, images, cameras: images.map(() => "image"), messages, action: null, action_is_pad: null, state: null, episode_index: null, step_index: null, is_first: null, is_last: null };
+  return { source, kind: "vqa", sample_id: id, images, cameras: images.map(() => "image"), messages, action: null, action_is_pad: null, state: null, episode_index: null, step_index: null, is_first: null, is_last: null };
 }

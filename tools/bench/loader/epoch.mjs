@@ -23,12 +23,13 @@ const peakRssMiB = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/s
 const [mode, ...args] = process.argv.slice(2);
 
 async function collateAll(source, workers, limit) {
-  const pool = createCollatorPool({ tokenizer: "byte", template: "llava_v1", image: { size: SIZE, transform: { kernel: KERNEL } }, ...(workers === "default" ? {} : { workers: Number(workers) }), ...(process.env.MAXPENDING ? { maxPending: Number(process.env.MAXPENDING) } : {}), ...(process.env.INFLIGHT ? { inFlight: Number(process.env.INFLIGHT) } : {}) });
+  const pool = createCollatorPool({ tokenizer: "byte", template: "llava_v1", image: { size: SIZE, transform: { kernel: KERNEL, ...(process.env.SHRINK_ON_LOAD === "1" ? { shrinkOnLoad: true } : {}) } }, ...(workers === "default" ? {} : { workers: Number(workers) }), ...(process.env.MAXPENDING ? { maxPending: Number(process.env.MAXPENDING) } : {}), ...(process.env.INFLIGHT ? { inFlight: Number(process.env.INFLIGHT) } : {}) });
   const loader = new BatchLoader(source, pool);
   const prints = [];
   let samples = 0;
   let start = 0;
   let waitMs = 0;
+  let cpu0 = null;
   // The clock starts after the first batch: worker start-up and the first read are the same one-off cost in every
   // loader (the baseline's clock also starts when its loop starts, after its workers fork).
   for (;;) {
@@ -36,17 +37,20 @@ async function collateAll(source, workers, limit) {
     if (item === null || samples >= limit) break;
     if (prints.length < FINGERPRINTED) prints.push(batchFingerprint(item.batch));
     item.release(); // a training loop releases each batch once its step has read it
-    if (start === 0) start = performance.now();
-    else {
+    if (start === 0) {
+      start = performance.now();
+      cpu0 = process.cpuUsage();
+    } else {
       samples += item.batch.size;
       waitMs += item.waitMs;
     }
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await loader.drain();
   await pool.close();
   await source.close?.();
-  return { samples, seconds, samples_per_s: samples / seconds, workers: pool.workers, peak_rss_mib: peakRssMiB(), fingerprints: prints };
+  return { samples, seconds, samples_per_s: samples / seconds, cpu_ms_per_sample: (cpu.user + cpu.system) / 1000 / samples, workers: pool.workers, peak_rss_mib: peakRssMiB(), fingerprints: prints };
 }
 
 async function sharpLimit(json, imageRoot, inFlight, limit) {
@@ -56,6 +60,7 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
   sharp.concurrency(1);
   let next = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const work = async () => {
     while (next < paths.length) {
       const bytes = await readFile(paths[next++]);
@@ -64,8 +69,9 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
   };
   await Promise.all(Array.from({ length: inFlight }, work));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   // Expressed per sample of the epoch (1 in 10 has no image), so it compares with the loaders' samples/s.
-  return { samples: entries.length, images: paths.length, seconds, samples_per_s: entries.length / seconds, in_flight: inFlight, peak_rss_mib: peakRssMiB() };
+  return { samples: entries.length, images: paths.length, seconds, samples_per_s: entries.length / seconds, cpu_ms_per_sample: (cpu.user + cpu.system) / 1000 / entries.length, in_flight: inFlight, peak_rss_mib: peakRssMiB() };
 }
 
 async function readerAlone(json, imageRoot, limit) {

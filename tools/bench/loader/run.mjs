@@ -30,12 +30,13 @@ const t0 = performance.now();
 const ds = await loaderDataset(dataRoot, { entries, images });
 console.log(`data: ${ds.entries} entries over ${ds.images} 640×480 JPEGs (${(ds.imageBytes / ds.images / 1024).toFixed(0)} KB each) in ${ds.imageRoot} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-function run(cmd, args, label) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+function run(cmd, args, label, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`${label} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
   return r;
 }
-const epoch = (...args) => JSON.parse(run(process.execPath, [join(here, "epoch.mjs"), ...args.map(String)], args[0]).stdout.trim().split("\n").at(-1));
+const epochWith = (env, ...args) => JSON.parse(run(process.execPath, [join(here, "epoch.mjs"), ...args.map(String)], args[0], env).stdout.trim().split("\n").at(-1));
+const epoch = (...args) => epochWith({}, ...args);
 
 // Preprocessed shards, made once per data set by the real command.
 const converted = {};
@@ -65,14 +66,19 @@ const measure = (name, fn) => {
   console.log(`${r.samples_per_s.toFixed(1)} samples/s`);
 };
 const byDefault = defaultWorkers();
-const online = (w) => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
+const online = (w, variant = "") => `cotrain online, ${w} worker threads${w === byDefault ? " (default)" : ""}${variant}`;
+const SHARP_DECODER = ", sharp's own calls (COTRAIN_IMAGE_DECODER=sharp)";
+const SHRINK = ", shrinkOnLoad";
+const baseline = (draft) => `pytorch DataLoader, 2 workers${draft ? ", PIL draft" : ""}`;
 const shards = (format, w) => `cotrain preprocessed 224 ${format} shards, ${w} worker threads${w === byDefault ? " (default)" : ""}`;
 for (let round = 1; round <= rounds; round++) {
 console.log(`round ${round} of ${rounds}`);
 if (py === null) console.log("PyTorch baseline skipped: no python3 with torch, PIL and numpy (Debian: apt-get install python3-torch python3-pil)");
-else measure("pytorch DataLoader, 2 workers", () => JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--workers", "2", "--limit", String(limit)], "baseline").stdout.trim()));
+else for (const draft of [false, true]) measure(baseline(draft), () => JSON.parse(run(py, [join(root, "tools/baseline/llava_dataloader.py"), ds.json, ds.imageRoot, "--workers", "2", "--limit", String(limit), ...(draft ? ["--draft"] : [])], "baseline").stdout.trim()));
 measure(`sharp decode+resize alone, ${2 * cores} in flight`, () => epoch("sharp", ds.json, ds.imageRoot, 2 * cores, limit));
 for (const w of [...new Set([0, byDefault])]) measure(online(w), () => epoch("online", ds.json, ds.imageRoot, w, limit));
+measure(online(byDefault, SHARP_DECODER), () => epochWith({ COTRAIN_IMAGE_DECODER: "sharp" }, "online", ds.json, ds.imageRoot, byDefault, limit));
+for (const w of [...new Set([0, byDefault])]) measure(online(w, SHRINK), () => epochWith({ SHRINK_ON_LOAD: "1" }, "online", ds.json, ds.imageRoot, w, limit));
 measure("openLlava alone (feeds the pool)", () => epoch("reader", ds.json, ds.imageRoot, limit));
 measure("its floor: JSON.parse + read each image", () => epoch("parse", ds.json, ds.imageRoot, limit));
 for (const format of ["raw", "jpeg"]) for (const w of [...new Set([0, byDefault])]) measure(shards(format, w), () => epoch("shards", join(ds.imageRoot, `shards-224-${format}`), w, limit));
@@ -84,13 +90,16 @@ if (py !== null) perImage.pil = JSON.parse(run(py, [join(root, "tools/baseline/l
 console.log("CPU ms per 640×480 image, one at a time:");
 console.table(Object.fromEntries(Object.entries(perImage).map(([k, v]) => [k, { decode: Number(v.decode_ms.toFixed(2)), "decode + resize to 224": Number(v.decode_resize_ms.toFixed(2)) }])));
 
-const torch = results["pytorch DataLoader, 2 workers"]?.samples_per_s;
+const torch = results[baseline(false)]?.samples_per_s;
+const torchDraft = results[baseline(true)]?.samples_per_s;
 const floor = results["its floor: JSON.parse + read each image"].samples_per_s;
 const sharpLimit = results[`sharp decode+resize alone, ${2 * cores} in flight`].samples_per_s;
 const rows = Object.entries(results).map(([name, r]) => ({
   pass: name,
   "samples/s": Number(r.samples_per_s.toFixed(1)),
   "× pytorch": torch === undefined ? "" : Number((r.samples_per_s / torch).toFixed(3)),
+  "× pytorch draft": torchDraft === undefined || !name.endsWith(SHRINK) ? "" : Number((r.samples_per_s / torchDraft).toFixed(3)),
+  "CPU ms/sample": r.cpu_ms_per_sample === undefined ? "" : Number(r.cpu_ms_per_sample.toFixed(2)),
   "× sharp limit": name.startsWith("cotrain online") ? Number((r.samples_per_s / sharpLimit).toFixed(3)) : "",
   "× floor": name.startsWith("openLlava alone") ? Number((r.samples_per_s / floor).toFixed(3)) : "",
   "peak RSS MiB": r.peak_rss_mib === undefined ? "" : Math.round(r.peak_rss_mib),
@@ -98,8 +107,9 @@ const rows = Object.entries(results).map(([name, r]) => ({
 console.table(rows);
 const w0 = results[online(0)].fingerprints;
 const pool = results[online(byDefault)].fingerprints;
-const identical = JSON.stringify(w0) === JSON.stringify(pool);
-console.log(`first ${w0.length} batches byte-identical with workers 0 and ${byDefault}: ${identical ? "yes" : "NO"}`);
+const viaSharp = results[online(byDefault, SHARP_DECODER)].fingerprints;
+const identical = JSON.stringify(w0) === JSON.stringify(pool) && JSON.stringify(w0) === JSON.stringify(viaSharp);
+console.log(`first ${w0.length} batches byte-identical with workers 0 and ${byDefault}, and with sharp's own calls: ${identical ? "yes" : "NO"}`);
 const out = join(root, "bench/results/loader.json");
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(out, JSON.stringify({ bench: "loader", date: new Date().toISOString(), node: process.version, cpus: cpus().length, entries, images, limit, rounds, converted, perImage, results, table: rows, fingerprintsIdentical: identical }, null, 2));

@@ -31,9 +31,9 @@ const shardFormat = (value: string): ShardFormat => {
 
 /** `224x224 raw (crop, lanczos3)` from the manifest's `meta.images` record. */
 function describeImages(record: unknown): string {
-  const r = record as { size?: [number, number]; format?: string; resize?: string; kernel?: string; quality?: number | null } | undefined;
+  const r = record as { size?: [number, number]; format?: string; resize?: string; kernel?: string; quality?: number | null; shrinkOnLoad?: boolean } | undefined;
   if (!r?.size) return "resized";
-  return `${r.size[0]}x${r.size[1]} ${r.format}${r.quality ? ` q${r.quality}` : ""} (${r.resize}, ${r.kernel})`;
+  return `${r.size[0]}x${r.size[1]} ${r.format}${r.quality ? ` q${r.quality}` : ""} (${r.resize}, ${r.kernel}${r.shrinkOnLoad ? ", shrink-on-load" : ""})`;
 }
 
 export const convertCommand: CliCommand = {

@@ -78,6 +78,7 @@ export const collatorSchema = z.strictObject({
           normalize: z.union([z.enum(["unit", "siglip", "imagenet", "clip"]), z.strictObject({ mean: z.tuple([z.number(), z.number(), z.number()]), std: z.tuple([z.number(), z.number(), z.number()]) })]).optional(),
           augment: z.union([z.enum(["octo", "openvla", "color"]), z.null()]).optional(),
           centerScale: z.number().positive().max(1).optional(),
+          shrinkOnLoad: z.boolean().optional(),
         })
         .optional(),
     })

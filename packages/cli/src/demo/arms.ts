@@ -1,46 +1,79 @@
 import { join } from "node:path";
 import { mix } from "@cotrain/mixer";
-import { collated, evaluateActions, evaluateText, train } from "@cotrain/trainer";
-import type { BackendSelection, TrainResult, VlaModel } from "@cotrain/trainer";
+import { collated, evaluateText, predictActions, train } from "@cotrain/trainer";
+import type { ActionPredictions, BackendSelection, TrainResult, VlaModel } from "@cotrain/trainer";
 import type { Source } from "@cotrain/core";
 import type { CollatorPool } from "@cotrain/collator";
 import type { DemoSizes } from "./demo-config.js";
 import { ROBOT, WEB, demoCollator, demoCollatorPool, robotSource, webSource } from "./pipelines.js";
-import type { WorldData } from "./pipelines.js";
+import type { ActionFormatName, WorldData } from "./pipelines.js";
+import { scoreActions } from "./action-score.js";
+import type { ActionScore } from "./action-score.js";
 
 export interface Measures {
   /** Mean squared error of the normalized action on held-out episodes. */
   actionMse: number | null;
+  /** Share of those episodes whose predicted actions move towards the named object (see action-score.ts). */
+  actionSuccess: number | null;
   /** …on the zero-shot split: instructions that name objects only the web data shows ("the red fruit"). */
   zeroShotMse: number | null;
+  zeroShotSuccess: number | null;
   /** Greedy exact-match accuracy on held-out VQA. */
   vqaAccuracy: number | null;
   vqaLoss: number | null;
+  /** The counts behind the success rates (episodes, judged steps, per-step rate). */
+  scores: { eval: ActionScore | null; zeroshot: ActionScore | null };
 }
 
-export interface ArmResult {
+export const ROBOT_ONLY = "robot only";
+export const COTRAIN = "co-train 1:1";
+export const COTRAIN_TOKENS = "co-train 1:1 tokens";
+
+export interface ArmSpec {
   name: string;
   webShare: number;
+  actions: ActionFormatName;
+}
+
+export interface ArmResult extends ArmSpec {
   runDir: string;
   measures: Measures;
   seconds: number;
 }
 
+async function scoreSplit(model: VlaModel, data: WorldData, sizes: DemoSizes, split: "eval" | "zeroshot", actions: ActionFormatName): Promise<ActionScore> {
+  const collate = demoCollator(sizes.imageSize, false, actions);
+  const batches = collated(await robotSource(data, split, sizes.seed), collate, sizes.evalBatches);
+  const options = collate.actionTokenizer ? { actionTokenizer: collate.actionTokenizer } : {};
+  const predictions: ActionPredictions[] = [];
+  for await (const p of predictActions(model, batches, options)) predictions.push(p);
+  return scoreActions(predictions, (values) => data.normalizer.unnormalize(values));
+}
+
 /** The held-out measures of a model (evaluation collator: no augmentation). */
-export async function measure(model: VlaModel, data: WorldData, sizes: DemoSizes): Promise<Measures> {
-  const collate = demoCollator(sizes.imageSize, false);
-  const batches = sizes.evalBatches;
-  const robot = await evaluateActions(model, collated(await robotSource(data, "eval", sizes.seed), collate, batches));
+export async function measure(model: VlaModel, data: WorldData, sizes: DemoSizes, actions: ActionFormatName = "continuous"): Promise<Measures> {
   const hasZeroShot = (data.world.robot.splits.zeroshot?.episodes ?? 0) > 0;
-  const zero = hasZeroShot ? await evaluateActions(model, collated(await robotSource(data, "zeroshot", sizes.seed), collate, batches)) : null;
-  const vqa = await evaluateText(model, collated(webSource(data, "eval", sizes.seed), collate, batches), { exactMatch: true });
-  return { actionMse: robot.mse, zeroShotMse: zero?.mse ?? null, vqaAccuracy: vqa.exactMatch, vqaLoss: vqa.loss };
+  const robot = await scoreSplit(model, data, sizes, "eval", actions);
+  const zero = hasZeroShot ? await scoreSplit(model, data, sizes, "zeroshot", actions) : null;
+  // Web rows collate the same in both action formats.
+  const vqa = await evaluateText(model, collated(webSource(data, "eval", sizes.seed), demoCollator(sizes.imageSize, false), sizes.evalBatches), { exactMatch: true });
+  return {
+    actionMse: robot.mse,
+    actionSuccess: robot.successRate,
+    zeroShotMse: zero?.mse ?? null,
+    zeroShotSuccess: zero?.successRate ?? null,
+    vqaAccuracy: vqa.exactMatch,
+    vqaLoss: vqa.loss,
+    scores: { eval: robot, zeroshot: zero },
+  };
 }
 
 export interface PhaseOptions {
   runDir: string;
   /** Share of web rows per batch: 1 = VQA only (pretraining), 0 = robot only, 0.5 = 1:1 co-training. */
   webShare: number;
+  /** How robot actions are trained (default continuous). */
+  actions?: ActionFormatName;
   steps: number;
   initFrom?: string;
   backend: BackendSelection;
@@ -59,7 +92,7 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
   };
   const weights = { ...(webShare < 1 ? { [ROBOT]: 1 - webShare } : {}), ...(webShare > 0 ? { [WEB]: webShare } : {}) };
   const source = mix({ sources, weights, batchSize: sizes.batchSize, mode: "exact", order: "shuffled", seed: sizes.seed, stop: { steps: options.steps } });
-  const collate = demoCollatorPool(sizes.imageSize);
+  const collate = demoCollatorPool(sizes.imageSize, options.actions ?? "continuous");
   try {
     return await trainPhase(source, collate, sizes, options);
   } finally {
@@ -87,6 +120,19 @@ function trainPhase(source: Source, collate: CollatorPool, sizes: DemoSizes, opt
     output: options.output,
     handleSigint: true,
   });
+}
+
+/**
+ * The fine-tuning arms: robot only and 1:1 co-training with the continuous action head, 1:1 co-training with
+ * OpenVLA-style action tokens through the text head, and with `sweep` the other web shares of `sweepShares`.
+ */
+export function demoArms(sweepShares: readonly number[]): ArmSpec[] {
+  return [
+    { name: ROBOT_ONLY, webShare: 0, actions: "continuous" },
+    { name: COTRAIN, webShare: 0.5, actions: "continuous" },
+    { name: COTRAIN_TOKENS, webShare: 0.5, actions: "tokens" },
+    ...sweepShares.filter((s) => s !== 0 && s !== 0.5).map((s): ArmSpec => ({ name: `co-train web ${s}`, webShare: s, actions: "continuous" })),
+  ];
 }
 
 export function armDir(root: string, name: string): string {

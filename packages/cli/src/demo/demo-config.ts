@@ -15,11 +15,14 @@ export interface DemoSizes {
   finetuneSteps: number;
   /** Evaluation batches (of `batchSize`) per held-out set. */
   evalBatches: number;
-  /** Web shares of the optional sweep (0 = robot only); empty: no sweep beyond the two main arms. */
+  /** Web shares of the optional sweep (0 = robot only); empty: no sweep beyond the main arms (0 and 0.5). */
   sweep: number[];
   lr: number;
   model: { dim: number; layers: number; heads: number; patchSize: number };
 }
+
+/** The web shares `--sweep` fine-tunes with (issue 14): too little, 1:1 and too much web data. */
+export const SWEEP_SHARES: readonly number[] = [0, 0.25, 0.5, 0.75];
 
 export const DEFAULT_SIZES: DemoSizes = {
   seed: 0,

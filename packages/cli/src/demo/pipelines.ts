@@ -4,7 +4,7 @@ import type { Source } from "@cotrain/core";
 import { computeStats, gripperMask, makeNormalizer, openRlds } from "@cotrain/robot";
 import type { Normalizer } from "@cotrain/robot";
 import { openLlava } from "@cotrain/vqa";
-import { createCollator, createCollatorPool } from "@cotrain/collator";
+import { ActionTokenizer, createByteTokenizer, createCollator, createCollatorPool } from "@cotrain/collator";
 import type { Collator, CollatorOptions, CollatorPool } from "@cotrain/collator";
 import { SYNTH_RLDS_MAPPING } from "@cotrain/synth";
 import type { WorldSummary } from "@cotrain/synth";
@@ -70,23 +70,34 @@ export function webSource(data: WorldData, split: "train" | "eval", seed: number
   });
 }
 
-/** The byte-level tokenizer, OpenVLA's prompt, continuous 7-D actions, one 64×64 image per row. */
-function demoOptions(imageSize: number, train: boolean): CollatorOptions {
+/**
+ * How an arm trains actions: a regression head ("continuous") or, as OpenVLA does, 256 bins per dimension over
+ * the normalized [-1, 1] range whose tokens the text head predicts ("tokens").
+ */
+export type ActionFormatName = "continuous" | "tokens";
+
+/** OpenVLA's action tokens: 256 uniform bins over [-1, 1] per dimension, on the byte tokenizer's reserved tail ids. */
+export function demoActionTokenizer(): ActionTokenizer {
+  return ActionTokenizer.uniform({ vocabSize: createByteTokenizer().vocabSize, dim: 7, bins: 256 });
+}
+
+/** The byte-level tokenizer, OpenVLA's prompt, 7-D actions (continuous or tokens), one 64×64 image per row. */
+function demoOptions(imageSize: number, train: boolean, actions: ActionFormatName): CollatorOptions {
   return {
     tokenizer: "byte",
     template: "openvla",
-    actions: { type: "continuous", dim: 7 },
+    actions: actions === "tokens" ? { type: "tokens", tokenizer: demoActionTokenizer() } : { type: "continuous", dim: 7 },
     image: { size: imageSize, cameras: "first", augment: train, transform: { normalize: "unit" } },
     sourceNames: [ROBOT, WEB],
   };
 }
 
 /** The evaluation collator (in this thread: evaluation reads a batch at a time). */
-export function demoCollator(imageSize: number, train: boolean): Collator {
-  return createCollator(demoOptions(imageSize, train));
+export function demoCollator(imageSize: number, train: boolean, actions: ActionFormatName = "continuous"): Collator {
+  return createCollator(demoOptions(imageSize, train, actions));
 }
 
 /** The training collator: a pool of worker threads that collates while the training step runs (the caller closes it). */
-export function demoCollatorPool(imageSize: number): CollatorPool {
-  return createCollatorPool(demoOptions(imageSize, true));
+export function demoCollatorPool(imageSize: number, actions: ActionFormatName = "continuous"): CollatorPool {
+  return createCollatorPool(demoOptions(imageSize, true, actions));
 }

@@ -1,11 +1,13 @@
 import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
-import type { AsyncBuffer, ColumnMetaData, CompressionCodec, FileMetaData, SchemaTree } from "hyparquet";
+import type { ColumnMetaData, CompressionCodec, FileMetaData, SchemaTree } from "hyparquet";
 import { CotrainError, FormatError, MissingError, TruncatedError, UnsupportedError } from "../errors.js";
 import { isNotFound, openByteSource } from "../files/open-location.js";
-import { asyncBufferOf, readExactly } from "./source-bytes.js";
+import { readExactly } from "./source-bytes.js";
 import type { ParquetByteSource } from "./source-bytes.js";
-import { DECOMPRESSORS, isReadableCodec, prepareCodecs } from "./codecs.js";
+import { isReadableCodec, prepareCodecs } from "./codecs.js";
+import { CheckedChunks } from "./checked-chunks.js";
 import { chunkRange, findPageFault } from "./page-check.js";
+import type { ChunkCheck, ChunkFacts } from "./page-check.js";
 import type { RowGroupCache } from "./row-group-cache.js";
 
 /** One row group: its number, the file row it starts at, and its row count. */
@@ -23,6 +25,18 @@ const ENCRYPTED_MAGIC = 0x45524150; // "PARE"
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** String columns decoded strictly: bytes that are not UTF-8 are an error (as in DuckDB), never U+FFFD. */
+function stringFromBytes(bytes: Uint8Array | undefined): string | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new Error(`a value of a string column is not valid UTF-8 (${bytes.length} bytes)`);
+  }
+}
+
 /**
  * A Parquet file, read through hyparquet from a `ParquetByteSource`: every physical type, nested lists and
  * structs, data pages v1 and v2, the PLAIN, dictionary (PLAIN_/RLE_DICTIONARY), RLE, DELTA_* and BYTE_STREAM_SPLIT
@@ -33,12 +47,13 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
  * column is annotated as a string (so dictionary-encoded image bytes stay bytes), INT64 a bigint.
  *
  * Validation: the footer is checked before anything is decoded (magic, length, every column chunk inside the
- * file). When a row group fails to decode, its column chunks are walked page by page to name the bad page; every
- * error is a CotrainError with the file, the row group's first row, the column path and, for a page, its offset.
+ * file and of its schema leaf's type). Before hyparquet decodes a row group, the column chunks it needs are read and
+ * walked page by page (see page-check.ts): a page that could make the decode loop, allocate by a corrupt count or
+ * yield values other than the file's is refused before it runs, naming the page. Every error is a CotrainError with
+ * the file, the row group's first row, the column path and, for a page, its offset.
  */
 export class ParquetTable {
   readonly rowGroups: readonly ParquetRowGroup[];
-  private readonly buffer: AsyncBuffer;
   private readonly schema: SchemaTree;
 
   private constructor(
@@ -46,8 +61,9 @@ export class ParquetTable {
     readonly name: string,
     private readonly source: ParquetByteSource,
     private readonly metadata: FileMetaData,
+    /** What the page checks need to know of each leaf column, by its path joined with NUL. */
+    private readonly leaves: ReadonlyMap<string, ChunkFacts>,
   ) {
-    this.buffer = asyncBufferOf(source, name);
     this.schema = parquetSchema(metadata);
     let firstRow = 0;
     this.rowGroups = metadata.row_groups.map((group, index) => {
@@ -77,7 +93,8 @@ export class ParquetTable {
   /** Reads the footer of `source` (which the table then owns and closes); `name` is what errors call the file. */
   static async fromSource(source: ParquetByteSource, name: string): Promise<ParquetTable> {
     try {
-      return new ParquetTable(name, source, await readFooter(source, name));
+      const { metadata, leaves } = await readFooter(source, name);
+      return new ParquetTable(name, source, metadata, leaves);
     } catch (error) {
       await source.close().catch(() => undefined);
       throw error;
@@ -178,44 +195,61 @@ export class ParquetTable {
   }
 
   private async decode(group: ParquetRowGroup, columns: readonly string[], rowStart: number, rowEnd: number): Promise<Record<string, unknown>[]> {
+    const checked = await this.check(group, columns);
+    // hyparquet skips the pages before `rowStart` by their headers' row counts; where one is off, it decodes them.
+    const from = checked.rowCountDiffers ? group.firstRow : rowStart;
     let rows: Record<string, unknown>[] = [];
     try {
       await parquetRead({
-        file: this.buffer,
+        file: checked.asyncBuffer(this.source, this.name),
         metadata: this.metadata,
         columns: [...columns],
-        rowStart,
+        rowStart: from,
         rowEnd,
         rowFormat: "object",
         utf8: false,
-        compressors: DECOMPRESSORS,
+        // The offset index is a second, unchecked account of the pages; the checked chunks are read whole instead.
+        useOffsetIndex: false,
+        compressors: checked.compressors(),
+        parsers: { stringFromBytes },
         onComplete: (result) => (rows = result),
       });
     } catch (cause) {
-      throw await this.explain(group, columns, cause);
+      throw this.decodeError(group, columns, cause);
     }
-    return rows;
+    if (rows.length !== rowEnd - from) {
+      throw new FormatError("PARQUET_DECODE", `${this.where(group.index)}: decoded ${rows.length} rows where ${rowEnd - from} were asked for`, { file: this.name, row: group.firstRow });
+    }
+    return from === rowStart ? rows : rows.slice(rowStart - from);
   }
 
-  /** The typed error for a row group that failed to decode, naming the bad page when one is found. */
-  private async explain(group: ParquetRowGroup, columns: readonly string[], cause: unknown): Promise<CotrainError> {
-    if (cause instanceof CotrainError) return cause;
-    const chunks = (this.metadata.row_groups[group.index]?.columns ?? []).map((c) => c.meta_data as ColumnMetaData).filter((m) => columns.includes(m.path_in_schema[0] as string));
-    for (const meta of chunks) {
+  /**
+   * Reads the column chunks of `group` that `columns` need and checks them page by page before anything decodes
+   * them; the first bad page is a FormatError (`PARQUET_PAGE`) naming the row group, column, page and byte offset.
+   */
+  private async check(group: ParquetRowGroup, columns: readonly string[]): Promise<CheckedChunks> {
+    const checked = new CheckedChunks();
+    for (const chunk of this.metadata.row_groups[group.index]?.columns ?? []) {
+      const meta = chunk.meta_data as ColumnMetaData;
+      if (!columns.includes(meta.path_in_schema[0] as string)) continue;
       const { start, end } = chunkRange(meta);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readExactly(this.source, this.name, start, end - start);
-      } catch (error) {
-        if (error instanceof CotrainError) return error;
-        throw error;
+      const bytes = await readExactly(this.source, this.name, start, end - start);
+      const facts = this.leaves.get(meta.path_in_schema.join("\u0000")) as ChunkFacts;
+      const found: ChunkCheck = { pages: [], rowCountDiffers: false };
+      const fault = findPageFault(bytes, start, meta, facts, group.rows, found);
+      if (fault !== null) {
+        const field = meta.path_in_schema.join(".");
+        const page = fault.page < 0 ? "" : `, page ${fault.page} (at byte ${fault.offset})`;
+        throw new FormatError("PARQUET_PAGE", `${this.where(group.index)}, column ${field}${page}: ${fault.message}`, { file: this.name, offset: fault.offset, row: group.firstRow, field });
       }
-      const fault = findPageFault(bytes, start, meta);
-      if (fault === null) continue;
-      const field = meta.path_in_schema.join(".");
-      const page = fault.page < 0 ? "" : `, page ${fault.page} (at byte ${fault.offset})`;
-      return new FormatError("PARQUET_PAGE", `${this.where(group.index)}, column ${field}${page}: ${fault.message}`, { file: this.name, offset: fault.offset, row: group.firstRow, field, cause });
+      checked.add(start, bytes, found);
     }
+    return checked;
+  }
+
+  /** The typed error for a row group whose checked pages still failed to decode. */
+  private decodeError(group: ParquetRowGroup, columns: readonly string[], cause: unknown): CotrainError {
+    if (cause instanceof CotrainError) return cause;
     const message = messageOf(cause);
     const names = columns.join(", ");
     if (/unsupported|not supported/i.test(message)) {
@@ -231,12 +265,12 @@ export class ParquetTable {
 }
 
 /** Parses and checks the footer: magic at both ends, a footer length inside the file, every chunk inside the data. */
-async function readFooter(source: ParquetByteSource, name: string): Promise<FileMetaData> {
+async function readFooter(source: ParquetByteSource, name: string): Promise<{ metadata: FileMetaData; leaves: Map<string, ChunkFacts> }> {
   const size = source.size;
   const head = size >= 4 ? new DataView((await readExactly(source, name, 0, 4)).buffer).getUint32(0, true) : 0;
   if (size < 12) {
     if (head === MAGIC) throw new TruncatedError("PARQUET_TRUNCATED", `the file starts as Parquet but holds only ${size} bytes, less than magic, footer length and magic`, { file: name, offset: size });
-    throw new FormatError("PARQUET_NOT_PARQUET", `not a Parquet file: ${size} bytes, too short for one`, { file: name });
+    throw new FormatError("PARQUET_NOT_PARQUET", `not a Parquet file: ${size} bytes, too short for one`, { file: name, offset: 0 });
   }
   const tail = new DataView((await readExactly(source, name, size - 8, 8)).buffer);
   const magic = tail.getUint32(4, true);
@@ -245,7 +279,7 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
     if (head === MAGIC) {
       throw new TruncatedError("PARQUET_TRUNCATED", `the file starts as Parquet but its last 4 bytes are not the footer magic PAR1: it was cut short (or is still being written) at ${size} bytes`, { file: name, offset: size });
     }
-    throw new FormatError("PARQUET_NOT_PARQUET", "not a Parquet file: it neither starts nor ends with the magic PAR1", { file: name });
+    throw new FormatError("PARQUET_NOT_PARQUET", "not a Parquet file: it neither starts nor ends with the magic PAR1", { file: name, offset: 0 });
   }
   const length = tail.getUint32(0, true);
   const footerStart = size - 8 - length;
@@ -264,7 +298,7 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
     for (const chunk of group.columns) {
       const meta = chunk.meta_data;
       if (meta === undefined || chunk.file_path !== undefined) {
-        throw new UnsupportedError("PARQUET_COLUMN_CHUNK", `row group ${index} has a column chunk ${meta === undefined ? "without metadata (an encrypted column?)" : `stored in another file (${chunk.file_path})`}`, { file: name });
+        throw new UnsupportedError("PARQUET_COLUMN_CHUNK", `row group ${index} has a column chunk ${meta === undefined ? "without metadata (an encrypted column?)" : `stored in another file (${chunk.file_path})`}`, { file: name, offset: footerStart });
       }
       const { start, end } = chunkRange(meta);
       if (start < 4 || end > footerStart || end < start) {
@@ -274,9 +308,23 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
     // A chunk the schema does not name would be read and never awaited by hyparquet: its failure would escape as
     // an unhandled rejection instead of this file's error.
     for (const chunk of group.columns) {
-      const path = (chunk.meta_data as NonNullable<typeof chunk.meta_data>).path_in_schema;
-      if (!Array.isArray(path) || !leaves.has(path.join("\u0000"))) {
+      const meta = chunk.meta_data as NonNullable<typeof chunk.meta_data>;
+      const path = meta.path_in_schema;
+      const leaf = Array.isArray(path) ? leaves.get(path.join("\u0000")) : undefined;
+      if (leaf === undefined) {
         throw new FormatError("PARQUET_FOOTER", `row group ${index} has a column chunk for ${JSON.stringify(path)}, which is not a leaf of the file's schema`, { file: name, offset: footerStart });
+      }
+      // hyparquet decodes a chunk by the type its metadata gives, so one that disagrees with the schema would read
+      // its bytes as another type.
+      if (meta.type !== leaf.type) {
+        throw new FormatError("PARQUET_FOOTER", `row group ${index}, column ${path.join(".")}: the column chunk says ${meta.type}, but the schema says ${leaf.type}`, { file: name, offset: footerStart, field: path.join(".") });
+      }
+      // An enum value the format does not define reads as undefined in hyparquet; DuckDB refuses the footer.
+      if (meta.encodings?.some((e) => e === undefined) || meta.encoding_stats?.some((e) => e.page_type === undefined || e.encoding === undefined)) {
+        throw new FormatError("PARQUET_FOOTER", `row group ${index}, column ${path.join(".")}: its metadata lists an encoding or page type the format does not define`, { file: name, offset: footerStart, field: path.join(".") });
+      }
+      if (!(typeof meta.num_values === "bigint" || Number.isSafeInteger(meta.num_values)) || meta.num_values < 0 || Number(meta.num_values) > Number.MAX_SAFE_INTEGER) {
+        throw new FormatError("PARQUET_FOOTER", `row group ${index}, column ${path.join(".")}: its value count ${String(meta.num_values)} is not a count`, { file: name, offset: footerStart, field: path.join(".") });
       }
     }
     if (typeof group.num_rows !== "bigint" && !Number.isSafeInteger(group.num_rows)) {
@@ -287,20 +335,37 @@ async function readFooter(source: ParquetByteSource, name: string): Promise<File
   if (rows !== BigInt(typeof metadata.num_rows === "bigint" || Number.isSafeInteger(metadata.num_rows) ? metadata.num_rows : -1)) {
     throw new FormatError("PARQUET_FOOTER", `the footer counts ${metadata.num_rows} rows, but its row groups hold ${rows}`, { file: name, offset: footerStart });
   }
-  return metadata;
+  return { metadata, leaves };
 }
 
-/** The paths of the schema's leaf columns, joined by NUL; a schema that does not form a tree is a footer error. */
-function schemaLeaves(metadata: FileMetaData, name: string, footerStart: number): Set<string> {
-  const leaves = new Set<string>();
+/**
+ * The schema's leaf columns by path (joined by NUL), with what the page checks need of each: its physical type and
+ * its maximum definition and repetition levels (by the spec: one per non-REQUIRED, resp. REPEATED, field on the
+ * path below the root). A schema that does not form a tree, or a fixed-length type without a length, is a footer
+ * error.
+ */
+function schemaLeaves(metadata: FileMetaData, name: string, footerStart: number): Map<string, ChunkFacts> {
+  const leaves = new Map<string, ChunkFacts>();
+  const fail = (message: string, cause?: unknown) => new FormatError("PARQUET_FOOTER", `the footer's schema ${message}`, { file: name, offset: footerStart, cause });
+  let tree: SchemaTree;
   try {
-    const walk = (node: ReturnType<typeof parquetSchema>): void => {
-      if (node.children.length === 0) leaves.add(node.path.join("\u0000"));
-      for (const child of node.children) walk(child);
-    };
-    for (const child of parquetSchema(metadata).children) walk(child);
+    tree = parquetSchema(metadata);
   } catch (cause) {
-    throw new FormatError("PARQUET_FOOTER", `the footer's schema is not a valid tree: ${messageOf(cause)}`, { file: name, offset: footerStart, cause });
+    throw fail(`is not a valid tree: ${messageOf(cause)}`, cause);
   }
+  const walk = (node: SchemaTree, maxDefinition: number, maxRepetition: number): void => {
+    const repetition = node.element.repetition_type;
+    const definition = maxDefinition + (repetition === "REQUIRED" ? 0 : 1);
+    const repeated = maxRepetition + (repetition === "REPEATED" ? 1 : 0);
+    if (node.children.length > 0) {
+      for (const child of node.children) walk(child, definition, repeated);
+      return;
+    }
+    const { type, type_length: typeLength } = node.element;
+    if (type === undefined) throw fail(`gives the leaf ${node.path.join(".")} no type`);
+    if (type === "FIXED_LEN_BYTE_ARRAY" && !(Number.isSafeInteger(typeLength) && (typeLength as number) > 0)) throw fail(`gives the fixed-length leaf ${node.path.join(".")} the length ${typeLength}`);
+    leaves.set(node.path.join("\u0000"), { type, typeLength, maxDefinition: definition, maxRepetition: repeated });
+  };
+  for (const child of tree.children) walk(child, 0, 0);
   return leaves;
 }

@@ -1,4 +1,3 @@
-import type { AsyncBuffer } from "hyparquet";
 import { TruncatedError } from "../errors.js";
 
 /**
@@ -26,14 +25,4 @@ export async function readExactly(source: ParquetByteSource, name: string, posit
     done += n;
   }
   return bytes;
-}
-
-/** hyparquet's view of a byte source: `slice(start, end)` resolving to a fresh ArrayBuffer of exactly those bytes. */
-export function asyncBufferOf(source: ParquetByteSource, name: string): AsyncBuffer {
-  return {
-    byteLength: source.size,
-    async slice(start: number, end = source.size): Promise<ArrayBuffer> {
-      return (await readExactly(source, name, start, end - start)).buffer as ArrayBuffer;
-    },
-  };
 }

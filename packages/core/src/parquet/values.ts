@@ -23,11 +23,20 @@ export function numberOf(value: unknown): number {
   return Number.NaN;
 }
 
-/** Text from a string column, or from a BYTE_ARRAY column without the string annotation (read as UTF-8). */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Text from a string column, or from a BYTE_ARRAY column without the string annotation read as UTF-8; null for
+ * anything else, bytes that are not UTF-8 included (never U+FFFD in their place).
+ */
 export function textOf(value: unknown): string | null {
   if (typeof value === "string") return value;
-  if (isBytes(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8");
-  return null;
+  if (!isBytes(value)) return null;
+  try {
+    return utf8.decode(value);
+  } catch {
+    return null;
+  }
 }
 
 /** The bytes of a binary value as a plain Uint8Array view; null for anything else. */

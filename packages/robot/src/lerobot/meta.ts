@@ -187,7 +187,12 @@ async function readV3(dir: string, info: LeRobotInfo): Promise<{ episodes: LeRob
       episodes.push({
         index,
         length: integerField(r, "length", file, row),
-        tasks: (listOf(r.tasks) ?? []).map((t) => textOf(t) ?? String(t)),
+        tasks: (listOf(r.tasks) ?? []).map((t, k) => {
+          // Not text (or not UTF-8): refused, never turned into some other string.
+          const task = textOf(t);
+          if (task === null) throw new FormatError("LEROBOT_META_FIELD", `tasks[${k}] must be a UTF-8 string`, { file, row, field: "tasks" });
+          return task;
+        }),
         dataFile: joinLocation(dir, insideDataset(expandPathTemplate(info.dataPath, dataVars, file), dir, "data_path")),
         rowOffset: 0,
         videos,

@@ -60,6 +60,15 @@ describe("LeRobot codebase v3.0", () => {
     expect([...meta.tasks]).toEqual([[0, tasks[0]], [1, tasks[1]]]);
   });
 
+  it("refuses an episode's task that is not UTF-8 text, naming the file, row and field", async () => {
+    const copy = tmp();
+    cpSync(dir, copy, { recursive: true });
+    // DuckDB writes the tasks as a list of BLOBs, the second episode's second task holding a lone 0xFF byte.
+    const file = join(copy, "meta/episodes/chunk-000/file-000.parquet");
+    await copyToParquet(conn, `SELECT * REPLACE (CASE WHEN episode_index = 1 THEN ['ok'::BLOB, '\\xFF'::BLOB] ELSE ['ok'::BLOB, 'fine'::BLOB] END AS tasks) FROM read_parquet('${join(dir, "meta/episodes/chunk-000/file-000.parquet")}')`, file);
+    await expect(readLeRobotMeta(copy)).rejects.toMatchObject({ code: "LEROBOT_META_FIELD", file, row: 1, field: "tasks", message: expect.stringContaining("tasks[1] must be a UTF-8 string") });
+  });
+
   it("reads every step with its action, task, Parquet image and video frame", async () => {
     const rows = (await collect(await openLeRobot(dir, { batchSize: 4, videoFormat: "png" }))).flatMap(batchToRows);
     expect(rows).toHaveLength(19);
