@@ -111,10 +111,6 @@ describe.runIf(linux)("the direct libvips path", () => {
       expect(shrunk.uint8.length).toBe(224 * 224 * 3);
       expect(firstDifference(shrunk.uint8, full.uint8)).toBeGreaterThanOrEqual(0);
       expect(meanAbsError(shrunk.uint8, full.uint8)).toBeLessThan(3);
-      // The same as resizing sharp's own 320×240 box-filtered (2×2 mean) decode, within the DCT's rounding.
-      const boxed = await sharp(bytes).resize(320, 240, { kernel: "nearest" }).raw().toBuffer();
-      const fromHalf = await sharpResize(new Uint8Array(await sharp(boxed, { raw: { width: 320, height: 240, channels: 3 } }).png().toBuffer()), 224, 224, "cover", "linear");
-      expect(meanAbsError(shrunk.uint8, fromHalf)).toBeLessThan(meanAbsError(full.uint8, fromHalf) + 3);
     }
   });
 
