@@ -74,6 +74,27 @@ describe("createCollatorPool", async () => {
     expect(full.prints.filter((p, i) => p !== main.prints[i]).length).toBeGreaterThan(0);
   });
 
+  it("moves rows through reused shared slots, and without one when all are taken, with the same batches", async () => {
+    // Batches of 2, 8, 8, 3, 8 rows all submitted at once to a pool with one row slot (maxPending 1): the first
+    // takes the slot, the rest go as bytes of their own until it is free again; a later, larger batch grows it.
+    const sizes = [2, 8, 8, 3, 8, 8];
+    const batches = [];
+    let at = 0;
+    for (const size of sizes) {
+      const b = await fromRows(rows.slice(at, at + size), { batchSize: size }).next();
+      batches.push(b!);
+      at += size;
+    }
+    const one = createCollator(options("byte"));
+    const want = [];
+    for (const b of [...batches, ...batches]) want.push(batchFingerprint(await one(b)));
+    const p = pool({ ...options("byte"), workers: 2, maxPending: 1 });
+    const got = await Promise.all(batches.map((b) => p.submit(b)));
+    // and again, one at a time, now through the slot every time (the collator's state has moved on, as `one`'s has)
+    for (const b of batches) got.push(await p.submit(b));
+    expect(got.map((c) => batchFingerprint(c.batch))).toEqual(want);
+  });
+
   it("resumes mid-epoch from a batch's source and collator state, with the pool on", async () => {
     const k = 3;
     const first = pool({ ...options("byte"), workers: 2 });

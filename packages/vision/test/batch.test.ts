@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "@cotrain/core";
+import sharp from "sharp";
 import { configureDecoding, decodePlan, defaultDecodePlan, transformImage, transformImages } from "@cotrain/vision";
 import { photoLikeJpeg } from "../bench/photo.mjs";
 
@@ -45,8 +46,11 @@ describe("transformImages", () => {
     expect(defaultDecodePlan(16, 4)).toEqual({ vipsThreads: 4, inFlight: 8 });
     expect(defaultDecodePlan(16, 16)).toEqual({ vipsThreads: 1, inFlight: 32 });
     expect(defaultDecodePlan(1, 4)).toEqual({ vipsThreads: 1, inFlight: 2 });
+    sharp.cache(true);
     const plan = configureDecoding({ inFlight: 3 });
     expect(plan.inFlight).toBe(3);
+    // libvips's operation cache is off: a loader never repeats an operation on the same image
+    expect(sharp.cache()).toMatchObject({ items: { max: 0 }, files: { max: 0 }, memory: { max: 0 } });
     expect(decodePlan()).toEqual(plan);
     expect(() => configureDecoding({ vipsThreads: 0 })).toThrow(RangeError);
     configureDecoding();

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ImageError } from "@cotrain/core";
@@ -101,6 +102,25 @@ describe.runIf(linux)("the direct libvips path", () => {
       for (const fit of ["cover", "fill"] as const) await check(width, height, fit, "linear");
     }
     await check(100, 37, "fill", "lanczos3");
+  });
+
+  it("gives sharp's pixels in a worker thread too, where it computes them in place", async () => {
+    const entry = pathToFileURL(fileURLToPath(new URL("../dist/index.js", import.meta.url))).href;
+    const bytes = await jpeg640(7);
+    const cases = [[224, 224, "cover", "linear"], [224, 224, "fill", "lanczos3"], [142, 106, "cover", "linear"], [100, 37, "fill", "cubic"], [700, 500, "fill", "linear"]] as const;
+    const worker = new Worker(`const { workerData, parentPort } = require("node:worker_threads");
+      import(workerData.entry).then(async ({ imageDecoder }) => {
+        const { direct } = imageDecoder();
+        const out = [];
+        for (const [width, height, fit, kernel] of workerData.cases) out.push(await direct.resizeJpeg(workerData.bytes, { width, height, fit, kernel, shrinkOnLoad: false, failOn: "truncated" }));
+        parentPort.postMessage(out);
+      });`, { eval: true, workerData: { entry, bytes, cases } });
+    const results = await new Promise<(Uint8Array | null)[]>((resolve, reject) => worker.once("message", resolve).once("error", reject));
+    await worker.terminate();
+    for (let i = 0; i < cases.length; i++) {
+      const [width, height, fit, kernel] = cases[i] as (typeof cases)[number];
+      expect(firstDifference(results[i] ?? null, await sharpResize(bytes, width, height, fit, kernel)), cases[i]?.join(" ")).toBe(-1);
+    }
   });
 
   it("shrinkOnLoad decodes 640×480 at 320×240 for a 224 output: close to, not equal to, the full decode", async () => {

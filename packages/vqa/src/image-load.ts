@@ -1,9 +1,9 @@
 import { ImageError, MissingError, RemoteError, ValueError, isCotrainError, isNotFound } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
-import { validateImage } from "@cotrain/vision";
+import { checkImageHeader, validateImage } from "@cotrain/vision";
 import type { ImageValidation } from "@cotrain/vision";
 import { resolveImagePath } from "./image-path.js";
-import type { ImageRootGuard } from "./image-root-guard.js";
+import type { GuardedPath, ImageRootGuard } from "./image-root-guard.js";
 import type { Limit } from "@cotrain/core";
 import { readFilesContiguous } from "./read-files.js";
 
@@ -50,9 +50,10 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
     }
   });
   // Files whose real path leaves the image root (a symlink pointing out) are refused before they are read.
-  const outside = ctx.guard ? await ctx.guard.outside(paths) : paths.map(() => null);
-  const inside = paths.filter((_, i) => outside[i] === null);
-  const read = await readFilesContiguous(inside, ctx.limit);
+  const guarded: GuardedPath[] = ctx.guard ? await ctx.guard.inspect(paths) : paths.map(() => ({ outside: null }));
+  const outside = guarded.map((g) => g.outside);
+  const inside = guarded.filter((g) => g.outside === null);
+  const read = await readFilesContiguous(paths.filter((_, i) => outside[i] === null), ctx.limit, inside.map((g) => g.size));
   let next = 0;
   const files = paths.map((_, i) => (outside[i] === null ? read[next++] : null));
   return Promise.all(
@@ -69,7 +70,8 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
             throw new ValueError("VQA_IMAGE_OUTSIDE_ROOT", `${labelOf(ref)} leads through a symlink to ${outside[entry]}, outside the image root ${JSON.stringify(ctx.imageRoot)} (pass allowSymlinksOutsideRoot to follow such links)`, at);
           }
           const bytes = typeof entry === "number" ? fileBytes(files[entry] as Uint8Array | NodeJS.ErrnoException, ref, paths[entry] as string, at) : entry;
-          await check(bytes, ref, at, ctx);
+          if (ctx.validate === "decode") await check(bytes, ref, at, ctx);
+          else if (ctx.validate === "header") checkHeader(bytes, ref, at);
           images.push(bytes);
         }
         return { ok: true, images };
@@ -96,14 +98,25 @@ function fileBytes(result: Uint8Array | NodeJS.ErrnoException, ref: ImageRef, fu
   throw new MissingError(missing ? "VQA_IMAGE_MISSING" : "VQA_IMAGE_UNREADABLE", `${labelOf(ref)} cannot be read from ${full} (${code ?? String(result)})`, { ...at, cause: result });
 }
 
+/** A full decode, under a slot of the limiter. */
 async function check(bytes: Uint8Array, ref: ImageRef, at: ErrorLocation, ctx: ImageLoadContext): Promise<void> {
-  if (ctx.validate === "off") return;
   try {
-    // "header" is a synchronous look at the first and last bytes; a full decode takes a slot of the limiter.
-    if (ctx.validate === "decode") await ctx.limit(() => validateImage(bytes, "decode", {}));
-    else await validateImage(bytes, ctx.validate, {});
+    await ctx.limit(() => validateImage(bytes, "decode", {}));
   } catch (cause) {
-    if (!isCotrainError(cause)) throw cause;
-    throw new ImageError(cause.code, `${labelOf(ref)}: ${cause.message}`, { ...at, cause });
+    throw located(cause, ref, at);
   }
+}
+
+/** The default "header" look at the first and last bytes: synchronous, so an image costs no promise. */
+function checkHeader(bytes: Uint8Array, ref: ImageRef, at: ErrorLocation): void {
+  try {
+    checkImageHeader(bytes, {});
+  } catch (cause) {
+    throw located(cause, ref, at);
+  }
+}
+
+function located(cause: unknown, ref: ImageRef, at: ErrorLocation): unknown {
+  if (!isCotrainError(cause)) return cause;
+  return new ImageError(cause.code, `${labelOf(ref)}: ${cause.message}`, { ...at, cause });
 }

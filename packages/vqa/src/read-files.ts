@@ -8,7 +8,7 @@ import type { Limit } from "@cotrain/core";
  * `rowsToBatch` adopts the buffer), so a batch costs one allocation instead of one per file plus one for the
  * batch, and no memcpy: at 640×480 JPEGs this is what keeps the reader near its parse-and-read floor (see the
  * README's benchmark). First every file is stat'ed at once (metadata only, one batch's files, not bounded: a
- * bounded stat pass cost more than it saved), then each is opened, read into its slice and closed under `limit`; the
+ * bounded stat pass cost more than it saved; `known` sizes, from the image root guard's lstat, skip it), then each is opened, read into its slice and closed under `limit`; the
  * descriptor is closed before the task ends whatever happens, so none outlives the read.
  *
  * A file that shrank between its stat and its read is read again on its own (its bytes are then copied into the
@@ -18,8 +18,8 @@ import type { Limit } from "@cotrain/core";
  * A URL (an image under a remote image root) is sized by a HEAD and read whole through core's remote cache, under
  * the same limit; its failures are core's typed errors (MissingError REMOTE_NOT_FOUND, RemoteError).
  */
-export async function readFilesContiguous(paths: readonly string[], limit: Limit): Promise<(Uint8Array | NodeJS.ErrnoException)[]> {
-  const sizes = await Promise.all(paths.map((path) => sizeOf(path).catch((error: NodeJS.ErrnoException) => error)));
+export async function readFilesContiguous(paths: readonly string[], limit: Limit, known: readonly (number | undefined)[] = []): Promise<(Uint8Array | NodeJS.ErrnoException)[]> {
+  const sizes = await Promise.all(paths.map((path, i) => known[i] ?? sizeOf(path).catch((error: NodeJS.ErrnoException) => error)));
   let total = 0;
   for (const size of sizes) if (typeof size === "number") total += size;
   const arena = allocBatchBytes(total);

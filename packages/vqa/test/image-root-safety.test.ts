@@ -61,6 +61,20 @@ describe("image paths stay inside the image root", () => {
     }
   });
 
+  it("judges a file by its folder's real path: a linked folder inside passes, one leading out is refused at any depth", async () => {
+    const { dir, root } = setup([]);
+    symlinkSync(join(root, "coco"), join(root, "alias")); // a folder link that stays inside
+    symlinkSync(dir, join(root, "up")); // a folder link to the root's parent: "up/images/coco/a.png" is inside again
+    const json = join(dir, "more.json");
+    const entries = ["alias/a.png", "up/images/coco/a.png", "alias/link-in.png", "up/elsewhere/vg/b.png"];
+    writeFileSync(json, JSON.stringify(entries.map((image, i) => ({ id: `q${i}`, image, conversations: [{ from: "human", value: "<image>\nq" }, { from: "gpt", value: "a" }] }))));
+    const reader = openLlava(json, { imageRoot: root, onError: "skip" });
+    const rows = (await collect(reader)).flatMap(batchToRows);
+    expect(rows.map((r) => r.sample_id)).toEqual(["q0", "q1", "q2"]);
+    expect(rows.map((r) => Buffer.compare(r.images[0]!, inside))).toEqual([0, 0, 0]);
+    expect(reader.skipped()).toEqual({ VQA_IMAGE_OUTSIDE_ROOT: 1 });
+  });
+
   it("follows links out of the root only when told to (allowSymlinksOutsideRoot: a folder the owner linked in)", async () => {
     const { root, json } = setup(["vg/b.png", "coco/link-out.png"]);
     const rows = await rowsOf(json, { imageRoot: root, allowSymlinksOutsideRoot: true });

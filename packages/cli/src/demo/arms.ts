@@ -42,7 +42,7 @@ export interface ArmResult extends ArmSpec {
 }
 
 async function scoreSplit(model: VlaModel, data: WorldData, sizes: DemoSizes, split: "eval" | "zeroshot", actions: ActionFormatName): Promise<ActionScore> {
-  const collate = demoCollator(sizes.imageSize, false, actions);
+  const collate = demoCollator(data.tokenizer, sizes.imageSize, false, actions);
   const batches = collated(await robotSource(data, split, sizes.seed), collate, sizes.evalBatches);
   const options = collate.actionTokenizer ? { actionTokenizer: collate.actionTokenizer } : {};
   const predictions: ActionPredictions[] = [];
@@ -56,7 +56,7 @@ export async function measure(model: VlaModel, data: WorldData, sizes: DemoSizes
   const robot = await scoreSplit(model, data, sizes, "eval", actions);
   const zero = hasZeroShot ? await scoreSplit(model, data, sizes, "zeroshot", actions) : null;
   // Web rows collate the same in both action formats.
-  const vqa = await evaluateText(model, collated(webSource(data, "eval", sizes.seed), demoCollator(sizes.imageSize, false), sizes.evalBatches), { exactMatch: true });
+  const vqa = await evaluateText(model, collated(webSource(data, "eval", sizes.seed), demoCollator(data.tokenizer, sizes.imageSize, false), sizes.evalBatches), { exactMatch: true });
   return {
     actionMse: robot.mse,
     actionSuccess: robot.successRate,
@@ -92,7 +92,7 @@ export async function runPhase(data: WorldData, sizes: DemoSizes, options: Phase
   };
   const weights = { ...(webShare < 1 ? { [ROBOT]: 1 - webShare } : {}), ...(webShare > 0 ? { [WEB]: webShare } : {}) };
   const source = mix({ sources, weights, batchSize: sizes.batchSize, mode: "exact", order: "shuffled", seed: sizes.seed, stop: { steps: options.steps } });
-  const collate = demoCollatorPool(sizes.imageSize, options.actions ?? "continuous");
+  const collate = demoCollatorPool(data.tokenizer, sizes.imageSize, options.actions ?? "continuous");
   try {
     return await trainPhase(source, collate, sizes, options);
   } finally {

@@ -4,8 +4,8 @@ import type { Source } from "@cotrain/core";
 import { computeStats, gripperMask, makeNormalizer, openRlds } from "@cotrain/robot";
 import type { Normalizer } from "@cotrain/robot";
 import { openLlava } from "@cotrain/vqa";
-import { ActionTokenizer, createByteTokenizer, createCollator, createCollatorPool } from "@cotrain/collator";
-import type { Collator, CollatorOptions, CollatorPool } from "@cotrain/collator";
+import { ActionTokenizer, createCollator, createCollatorPool, loadTokenizer } from "@cotrain/collator";
+import type { Collator, CollatorOptions, CollatorPool, TextTokenizer } from "@cotrain/collator";
 import { SYNTH_RLDS_MAPPING } from "@cotrain/synth";
 import type { WorldSummary } from "@cotrain/synth";
 import { ConfigError } from "@cotrain/core";
@@ -19,6 +19,12 @@ export interface WorldData {
   world: WorldSummary;
   /** q01/q99 → [-1, 1] on the 6 motion dimensions; the gripper (0/1) passes through. */
   normalizer: Normalizer;
+  /**
+   * The world's own WordPiece tokenizer (synth writes it beside the data): one token per word, so a VQA row is
+   * about 28 tokens where the byte tokenizer made 99, which made a training step about 6× slower (issue 14
+   * probes). Its last 256 ids are reserved for action tokens, as OpenVLA places them.
+   */
+  tokenizer: TextTokenizer;
 }
 
 function rldsDir(data: Pick<WorldData, "dir" | "world">): string {
@@ -40,7 +46,7 @@ export async function loadWorldData(dir: string, world: WorldSummary): Promise<W
   const stats = await computeStats(source);
   await source.close?.();
   const normalizer = makeNormalizer(stats.action, { mode: "q01_q99", mask: gripperMask(stats.action.mean.length) });
-  return { dir, world, normalizer };
+  return { dir, world, normalizer, tokenizer: await loadTokenizer(join(dir, world.layout.tokenizer)) };
 }
 
 /** Robot steps: episodes in a seeded order per epoch, then steps shuffled in blocks (steps of one episode are alike). */
@@ -76,28 +82,28 @@ export function webSource(data: WorldData, split: "train" | "eval", seed: number
  */
 export type ActionFormatName = "continuous" | "tokens";
 
-/** OpenVLA's action tokens: 256 uniform bins over [-1, 1] per dimension, on the byte tokenizer's reserved tail ids. */
-export function demoActionTokenizer(): ActionTokenizer {
-  return ActionTokenizer.uniform({ vocabSize: createByteTokenizer().vocabSize, dim: 7, bins: 256 });
+/** OpenVLA's action tokens: 256 uniform bins over [-1, 1] per dimension, on the tokenizer's reserved tail ids. */
+export function demoActionTokenizer(tokenizer: TextTokenizer): ActionTokenizer {
+  return ActionTokenizer.uniform({ vocabSize: tokenizer.vocabSize, dim: 7, bins: 256 });
 }
 
-/** The byte-level tokenizer, OpenVLA's prompt, 7-D actions (continuous or tokens), one 64×64 image per row. */
-function demoOptions(imageSize: number, train: boolean, actions: ActionFormatName): CollatorOptions {
+/** The world's tokenizer, OpenVLA's prompt, 7-D actions (continuous or tokens), one 64×64 image per row. */
+function demoOptions(tokenizer: TextTokenizer, imageSize: number, train: boolean, actions: ActionFormatName): CollatorOptions {
   return {
-    tokenizer: "byte",
+    tokenizer,
     template: "openvla",
-    actions: actions === "tokens" ? { type: "tokens", tokenizer: demoActionTokenizer() } : { type: "continuous", dim: 7 },
+    actions: actions === "tokens" ? { type: "tokens", tokenizer: demoActionTokenizer(tokenizer) } : { type: "continuous", dim: 7 },
     image: { size: imageSize, cameras: "first", augment: train, transform: { normalize: "unit" } },
     sourceNames: [ROBOT, WEB],
   };
 }
 
 /** The evaluation collator (in this thread: evaluation reads a batch at a time). */
-export function demoCollator(imageSize: number, train: boolean, actions: ActionFormatName = "continuous"): Collator {
-  return createCollator(demoOptions(imageSize, train, actions));
+export function demoCollator(tokenizer: TextTokenizer, imageSize: number, train: boolean, actions: ActionFormatName = "continuous"): Collator {
+  return createCollator(demoOptions(tokenizer, imageSize, train, actions));
 }
 
 /** The training collator: a pool of worker threads that collates while the training step runs (the caller closes it). */
-export function demoCollatorPool(imageSize: number, actions: ActionFormatName = "continuous"): CollatorPool {
-  return createCollatorPool(demoOptions(imageSize, true, actions));
+export function demoCollatorPool(tokenizer: TextTokenizer, imageSize: number, actions: ActionFormatName = "continuous"): CollatorPool {
+  return createCollatorPool(demoOptions(tokenizer, imageSize, true, actions));
 }

@@ -11,7 +11,7 @@ import type { Collator } from "../collator.js";
 import type { CollatorOptions } from "../options.js";
 import { InProcessLane, WorkerLane } from "./lanes.js";
 import type { JobResult, Lane } from "./lanes.js";
-import { PixelSlots } from "./pixel-slots.js";
+import { SharedSlots } from "./shared-slots.js";
 import { toPortable } from "./portable.js";
 
 export interface CollatorPoolOptions extends CollatorOptions {
@@ -51,6 +51,9 @@ export type CollatorPool = Collator & {
   close(): Promise<void>;
 };
 
+/** Row slots are made this much larger than the batch that first needs them, so that later, larger batches fit. */
+const ROW_HEADROOM = 1.5;
+
 export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
   const { workers: w, maxPending: m, inFlight: f, ...collatorOptions } = options;
   const workers = w ?? defaultWorkers();
@@ -59,16 +62,18 @@ export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new ConfigError("COLLATOR_MAX_PENDING", `\`maxPending\` must be a positive integer, got ${m}`, { field: "maxPending" });
   const core = createCollateCore(collatorOptions); // validates the options here, before any thread starts
   const counters = createCollatorCounters(collatorOptions);
-  const lanes: Lane[] = workers === 0 ? [new InProcessLane(core)] : startWorkers(collatorOptions, workers, f);
+  // A job holds its row slot until its worker replies, so maxPending slots always suffice.
+  const rowSlots = new SharedSlots(maxPending, ROW_HEADROOM);
+  const lanes: Lane[] = workers === 0 ? [new InProcessLane(core)] : startWorkers(collatorOptions, workers, f, rowSlots);
   let delivered: Promise<unknown> = Promise.resolve();
-  const slots = new PixelSlots(maxPending + 2);
+  const slots = new SharedSlots(maxPending + 2);
 
   const submit = (batch: RecordBatch): Promise<Collated> => {
     const sourceNames = counters.assign(batch);
     const epoch = counters.epoch();
     const lane = lanes.reduce((best, l) => (l.active < best.active ? l : best));
     const floats = batch.numRows * core.pixelsPerRow;
-    const slot = slots.take(floats);
+    const slot = slots.take(floats * 4);
     const work = lane.run({ batch, epoch, sourceNames, pixels: slot && { slot, floats } });
     if (slot !== undefined) work.catch(() => slots.give(slot));
     work.catch(() => undefined); // observed below, in order
@@ -103,14 +108,14 @@ export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
  * (decode-bound small outputs gain nothing from more) and the workers together keep about 2 images per core in
  * flight, so the cores stay busy across batch boundaries without oversubscribing them.
  */
-function startWorkers(options: CollatorOptions, workers: number, inFlight: number | undefined): Lane[] {
+function startWorkers(options: CollatorOptions, workers: number, inFlight: number | undefined, rowSlots: SharedSlots): Lane[] {
   const portable = toPortable(options);
   const cores = availableParallelism();
   const each = inFlight ?? Math.max(2, Math.ceil((2 * cores) / workers));
   if (!Number.isInteger(each) || each < 1) throw new ConfigError("COLLATOR_IN_FLIGHT", `\`inFlight\` must be a positive integer, got ${inFlight}`, { field: "inFlight" });
   const decode: DecodePlan = { vipsThreads: 1, inFlight: each };
   decodePlan(); // sharp must be loaded in the main thread before any worker loads it (sharp's worker-thread rule)
-  return Array.from({ length: workers }, () => new WorkerLane(portable, decode));
+  return Array.from({ length: workers }, () => new WorkerLane(portable, decode, rowSlots));
 }
 
 /**

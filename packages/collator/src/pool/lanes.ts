@@ -7,16 +7,16 @@ import type { Batch } from "../batch.js";
 import type { CollateCore } from "../collate-core.js";
 import type { CollatorStats } from "../stats.js";
 import type { JobMessage, ResultMessage } from "./messages.js";
-import type { PixelSlot } from "./pixel-slots.js";
+import type { SharedSlot, SharedSlots } from "./shared-slots.js";
 import type { PortableCollatorOptions } from "./portable.js";
-import { batchToBytes, errorFromWire } from "./wire.js";
+import { batchIntoSlot, batchToBytes, errorFromWire } from "./wire.js";
 
 export interface Job {
   batch: RecordBatch;
   epoch: number;
   sourceNames: string[];
   /** Where the batch's pixels go: `floats` values at the start of a shared slot (absent: an array of its own). */
-  pixels?: { slot: PixelSlot; floats: number } | undefined;
+  pixels?: { slot: SharedSlot; floats: number } | undefined;
 }
 
 export type JobResult = { batch: Batch; stats: CollatorStats };
@@ -51,13 +51,19 @@ export class InProcessLane implements Lane {
 
 export class WorkerLane implements Lane {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void; view: Float32Array | undefined }>();
+  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void; view: Float32Array | undefined; rows: SharedSlot | undefined }>();
   private seq = 0;
   private failure: Error | null = null;
   private closed = false;
-  private readonly known = new Map<number, SharedArrayBuffer>(); // the slot buffers this worker holds already
+  private readonly known = new Map<number, SharedArrayBuffer>(); // the pixel slot buffers this worker holds already
+  private readonly knownRows = new Map<number, SharedArrayBuffer>(); // and the row slot buffers
+  private waiting = 0; // jobs whose rows are being written, not yet sent
 
-  constructor(options: PortableCollatorOptions, decode: DecodePlan) {
+  constructor(
+    options: PortableCollatorOptions,
+    decode: DecodePlan,
+    private readonly rowSlots: SharedSlots,
+  ) {
     this.worker = new Worker(workerFile(), { workerData: { options, decode } });
     this.worker.unref(); // an idle pool never keeps the process alive; a lane with jobs holds it (see run)
     this.worker.on("message", (message: ResultMessage) => this.settle(message));
@@ -66,16 +72,39 @@ export class WorkerLane implements Lane {
   }
 
   get active(): number {
-    return this.pending.size;
+    return this.pending.size + this.waiting;
   }
 
-  run(job: Job): Promise<JobResult> {
+  async run(job: Job): Promise<JobResult> {
     const view = slotView(job.pixels);
-    if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new Error("the collator pool is closed"));
+    if (this.failure !== null) throw this.failure;
+    if (this.closed) throw new Error("the collator pool is closed");
     const seq = this.seq++;
-    const bytes = batchToBytes(job.batch);
-    const message: JobMessage = { seq, bytes, epoch: job.epoch, sourceNames: job.sourceNames };
+    this.waiting++; // counted as active from now, while its rows are written
+    let written: Awaited<ReturnType<typeof batchIntoSlot>>;
+    try {
+      written = await batchIntoSlot(job.batch, this.rowSlots);
+    } finally {
+      this.waiting--;
+    }
+    let rows: JobMessage["rows"];
+    const transfer: ArrayBuffer[] = [];
+    if (written !== null) {
+      const { slot, length } = written;
+      const fresh = this.knownRows.get(slot.id) !== slot.buffer;
+      rows = { slot: slot.id, length, ...(fresh ? { buffer: slot.buffer } : {}) };
+      this.knownRows.set(slot.id, slot.buffer);
+    } else {
+      const bytes = batchToBytes(job.batch);
+      rows = { bytes };
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) transfer.push(bytes.buffer);
+    }
+    const rowSlot = written?.slot;
+    if (this.failure !== null || this.closed) {
+      if (rowSlot !== undefined) this.rowSlots.give(rowSlot);
+      throw this.failure ?? new Error("the collator pool is closed");
+    }
+    const message: JobMessage = { seq, rows, epoch: job.epoch, sourceNames: job.sourceNames };
     const px = job.pixels;
     if (px !== undefined) {
       // The buffer crosses once per worker (and again only when the slot grew): later jobs name the slot.
@@ -84,10 +113,9 @@ export class WorkerLane implements Lane {
       this.known.set(px.slot.id, px.slot.buffer);
     }
     return new Promise<JobResult>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject, view });
+      this.pending.set(seq, { resolve, reject, view, rows: rowSlot });
       if (this.pending.size === 1) this.worker.ref();
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      this.worker.postMessage(message, whole ? [bytes.buffer as ArrayBuffer] : []);
+      this.worker.postMessage(message, transfer);
     });
   }
 
@@ -95,6 +123,7 @@ export class WorkerLane implements Lane {
     const waiter = this.pending.get(message.seq);
     if (waiter === undefined) return;
     this.pending.delete(message.seq);
+    if (waiter.rows !== undefined) this.rowSlots.give(waiter.rows); // the worker has read its rows
     if (this.pending.size === 0) this.worker.unref();
     if (message.error !== undefined) waiter.reject(errorFromWire(message.error));
     else {
@@ -107,16 +136,21 @@ export class WorkerLane implements Lane {
   private fail(error: Error): void {
     if (this.closed && this.pending.size === 0) return;
     this.failure ??= error;
-    for (const waiter of this.pending.values()) waiter.reject(this.failure);
+    for (const waiter of this.pending.values()) {
+      if (waiter.rows !== undefined) this.rowSlots.give(waiter.rows); // the worker has stopped: nobody reads them
+      waiter.reject(this.failure);
+    }
     this.pending.clear();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.pending.values()) waiter.reject(new Error("the collator pool was closed with this batch unfinished"));
+    const held = [...this.pending.values()];
+    for (const waiter of held) waiter.reject(new Error("the collator pool was closed with this batch unfinished"));
     this.pending.clear();
     await this.worker.terminate();
+    for (const waiter of held) if (waiter.rows !== undefined) this.rowSlots.give(waiter.rows);
   }
 }
 

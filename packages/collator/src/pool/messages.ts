@@ -5,7 +5,8 @@ import type { WireError } from "./wire.js";
 /** Main thread → worker: one batch to collate. */
 export interface JobMessage {
   seq: number;
-  bytes: Uint8Array;
+  /** The rows as Arrow IPC bytes: in shared slot `slot` (its buffer sent the first time, or when it grew), or moved here. */
+  rows: { slot: number; length: number; buffer?: SharedArrayBuffer } | { bytes: Uint8Array };
   epoch: number;
   sourceNames: string[];
   /** Write the pixels into shared slot `slot` (its buffer is sent the first time this worker sees it). */

@@ -1,11 +1,36 @@
-import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { RecordBatchStreamWriter, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import type { RecordBatch } from "apache-arrow";
 import * as errors from "@cotrain/core";
 import type { Batch } from "../batch.js";
+import type { SharedSlot, SharedSlots } from "./shared-slots.js";
 
 /** A RecordBatch as Arrow IPC stream bytes: one copy, and the bytes then move to the worker without another. */
 export function batchToBytes(batch: RecordBatch): Uint8Array {
   return tableToIPC(new Table(batch), "stream");
+}
+
+/**
+ * A RecordBatch written as Arrow IPC stream bytes into a shared slot (one copy, into memory reused batch after
+ * batch), or null when no slot is free. The writer's pieces are views of the batch's own buffers plus the
+ * message headers; they are copied once, straight into the slot.
+ */
+export async function batchIntoSlot(batch: RecordBatch, slots: SharedSlots): Promise<{ slot: SharedSlot; length: number } | null> {
+  const writer = RecordBatchStreamWriter.writeAll(new Table(batch));
+  const pieces: Uint8Array[] = [];
+  let length = 0;
+  for await (const piece of writer) {
+    pieces.push(piece);
+    length += piece.byteLength;
+  }
+  const slot = slots.take(length);
+  if (slot === undefined) return null;
+  const target = new Uint8Array(slot.buffer, 0, length);
+  let at = 0;
+  for (const piece of pieces) {
+    target.set(piece, at);
+    at += piece.byteLength;
+  }
+  return { slot, length };
 }
 
 export function batchFromBytes(bytes: Uint8Array): RecordBatch {

@@ -15,7 +15,18 @@ const core = createCollateCore(fromPortable(options));
 const port = parentPort;
 if (port === null) throw new Error("the collator worker must run in a worker thread");
 
-const slots = new Map<number, SharedArrayBuffer>();
+const slots = new Map<number, SharedArrayBuffer>(); // pixel slots
+const rowSlots = new Map<number, SharedArrayBuffer>();
+
+/** A job's rows: views into a shared row slot (read before the reply, which frees the slot), or moved bytes. */
+function rowsOf(job: JobMessage): Uint8Array {
+  const rows = job.rows;
+  if ("bytes" in rows) return rows.bytes;
+  if (rows.buffer !== undefined) rowSlots.set(rows.slot, rows.buffer);
+  const buffer = rowSlots.get(rows.slot);
+  if (buffer === undefined) throw new Error(`row slot ${rows.slot} was never sent to this worker`);
+  return new Uint8Array(buffer, 0, rows.length);
+}
 
 port.on("message", (job: JobMessage) => {
   void (async () => {
@@ -29,7 +40,7 @@ port.on("message", (job: JobMessage) => {
         if (buffer === undefined) throw new Error(`pixel slot ${job.pixels.slot} was never sent to this worker`);
         view = new Float32Array(buffer, 0, job.pixels.floats);
       }
-      const { batch, stats } = await core.run(batchFromBytes(job.bytes), job.epoch, job.sourceNames, view);
+      const { batch, stats } = await core.run(batchFromBytes(rowsOf(job)), job.epoch, job.sourceNames, view);
       const inSlot = view !== undefined && batch.pixels === view;
       // In the slot, the main thread already sees the pixels: send none back.
       reply = { seq: job.seq, batch: inSlot ? { ...batch, pixels: new Float32Array(0) } : batch, stats, inSlot };
