@@ -9,7 +9,7 @@ import type { CollatorStats } from "../stats.js";
 import type { JobMessage, ResultMessage } from "./messages.js";
 import type { SharedSlot, SharedSlots } from "./shared-slots.js";
 import type { PortableCollatorOptions } from "./portable.js";
-import { batchIntoSlot, batchToBytes, errorFromWire } from "./wire.js";
+import { batchToWire, errorFromWire } from "./wire.js";
 
 export interface Job {
   batch: RecordBatch;
@@ -81,25 +81,25 @@ export class WorkerLane implements Lane {
     if (this.closed) throw new Error("the collator pool is closed");
     const seq = this.seq++;
     this.waiting++; // counted as active from now, while its rows are written
-    let written: Awaited<ReturnType<typeof batchIntoSlot>>;
+    let written: Awaited<ReturnType<typeof batchToWire>>;
     try {
-      written = await batchIntoSlot(job.batch, this.rowSlots);
+      written = await batchToWire(job.batch, this.rowSlots);
     } finally {
       this.waiting--;
     }
     let rows: JobMessage["rows"];
+    let rowSlot: SharedSlot | undefined;
     const transfer: ArrayBuffer[] = [];
-    if (written !== null) {
+    if ("slot" in written) {
       const { slot, length } = written;
       const fresh = this.knownRows.get(slot.id) !== slot.buffer;
       rows = { slot: slot.id, length, ...(fresh ? { buffer: slot.buffer } : {}) };
       this.knownRows.set(slot.id, slot.buffer);
+      rowSlot = slot;
     } else {
-      const bytes = batchToBytes(job.batch);
-      rows = { bytes };
-      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) transfer.push(bytes.buffer);
+      rows = written; // bytes of its own, moved to the worker
+      transfer.push(written.bytes.buffer as ArrayBuffer);
     }
-    const rowSlot = written?.slot;
     if (this.failure !== null || this.closed) {
       if (rowSlot !== undefined) this.rowSlots.give(rowSlot);
       throw this.failure ?? new Error("the collator pool is closed");

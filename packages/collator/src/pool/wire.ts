@@ -1,36 +1,29 @@
-import { RecordBatchStreamWriter, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { RecordBatchStreamWriter, Table, tableFromIPC } from "apache-arrow";
 import type { RecordBatch } from "apache-arrow";
 import * as errors from "@cotrain/core";
 import type { Batch } from "../batch.js";
 import type { SharedSlot, SharedSlots } from "./shared-slots.js";
 
-/** A RecordBatch as Arrow IPC stream bytes: one copy, and the bytes then move to the worker without another. */
-export function batchToBytes(batch: RecordBatch): Uint8Array {
-  return tableToIPC(new Table(batch), "stream");
-}
-
 /**
- * A RecordBatch written as Arrow IPC stream bytes into a shared slot (one copy, into memory reused batch after
- * batch), or null when no slot is free. The writer's pieces are views of the batch's own buffers plus the
- * message headers; they are copied once, straight into the slot.
+ * A RecordBatch as Arrow IPC stream bytes, written into a shared slot (memory reused batch after batch) or, when
+ * none is free, into bytes of its own. The writer's pieces are views of the batch's own buffers plus the message
+ * headers; they are copied once, straight to where they go.
  */
-export async function batchIntoSlot(batch: RecordBatch, slots: SharedSlots): Promise<{ slot: SharedSlot; length: number } | null> {
-  const writer = RecordBatchStreamWriter.writeAll(new Table(batch));
+export async function batchToWire(batch: RecordBatch, slots: SharedSlots): Promise<{ slot: SharedSlot; length: number } | { bytes: Uint8Array }> {
   const pieces: Uint8Array[] = [];
   let length = 0;
-  for await (const piece of writer) {
+  for await (const piece of RecordBatchStreamWriter.writeAll(new Table(batch))) {
     pieces.push(piece);
     length += piece.byteLength;
   }
   const slot = slots.take(length);
-  if (slot === undefined) return null;
-  const target = new Uint8Array(slot.buffer, 0, length);
+  const target = slot === undefined ? new Uint8Array(length) : new Uint8Array(slot.buffer, 0, length);
   let at = 0;
   for (const piece of pieces) {
     target.set(piece, at);
     at += piece.byteLength;
   }
-  return { slot, length };
+  return slot === undefined ? { bytes: target } : { slot, length };
 }
 
 export function batchFromBytes(bytes: Uint8Array): RecordBatch {
