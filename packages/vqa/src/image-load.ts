@@ -52,8 +52,8 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
   // Files whose real path leaves the image root (a symlink pointing out) are refused before they are read.
   const guarded: GuardedPath[] = ctx.guard ? await ctx.guard.inspect(paths) : paths.map(() => ({ outside: null }));
   const outside = guarded.map((g) => g.outside);
-  const inside = guarded.filter((g) => g.outside === null);
-  const read = await readFilesContiguous(paths.filter((_, i) => outside[i] === null), ctx.limit, inside.map((g) => g.size));
+  const readable = paths.flatMap((path, i) => (outside[i] === null ? [{ path, size: guarded[i]?.size }] : []));
+  const read = await readFilesContiguous(readable.map((r) => r.path), ctx.limit, readable.map((r) => r.size));
   let next = 0;
   const files = paths.map((_, i) => (outside[i] === null ? read[next++] : null));
   return Promise.all(

@@ -8,8 +8,9 @@ import type { Limit } from "@cotrain/core";
  * `rowsToBatch` adopts the buffer), so a batch costs one allocation instead of one per file plus one for the
  * batch, and no memcpy: at 640×480 JPEGs this is what keeps the reader near its parse-and-read floor (see the
  * README's benchmark). First every file is stat'ed at once (metadata only, one batch's files, not bounded: a
- * bounded stat pass cost more than it saved; `known` sizes, from the image root guard's lstat, skip it), then each is opened, read into its slice and closed under `limit`; the
- * descriptor is closed before the task ends whatever happens, so none outlives the read.
+ * bounded stat pass cost more than it saved; `known` sizes, from the image root guard's lstat, skip it), then each
+ * is opened, read into its slice and closed under `limit`; the descriptor is closed before the task ends whatever
+ * happens, so none outlives the read.
  *
  * A file that shrank between its stat and its read is read again on its own (its bytes are then copied into the
  * batch as before); one that grew is read up to its stat'ed size, which a "header" check sees as a cut-off image.

@@ -79,7 +79,7 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
   const entries = JSON.parse(readFileSync(json, "utf8")).slice(0, limit + BATCH);
   const paths = entries.filter((e) => e.image !== undefined).map((e) => join(imageRoot, e.image));
   sharp.concurrency(1);
-  sharp.cache(false); // sharp at its best: its operation cache never hits on a stream of distinct images, and costs
+  sharp.cache(false); // sharp at its best: on a stream of new images its operation cache never hits, it only costs
   let next = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();

@@ -62,7 +62,8 @@ export function createCollatorPool(options: CollatorPoolOptions): CollatorPool {
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new ConfigError("COLLATOR_MAX_PENDING", `\`maxPending\` must be a positive integer, got ${m}`, { field: "maxPending" });
   const core = createCollateCore(collatorOptions); // validates the options here, before any thread starts
   const counters = createCollatorCounters(collatorOptions);
-  // A job holds its row slot until its worker replies, so maxPending slots always suffice.
+  // A job holds its row slot until its worker replies; BatchLoader keeps at most maxPending jobs out, so that many
+  // slots suffice (a caller submitting more at once sends the extra batches as bytes of their own).
   const rowSlots = new SharedSlots(maxPending, ROW_HEADROOM);
   const lanes: Lane[] = workers === 0 ? [new InProcessLane(core)] : startWorkers(collatorOptions, workers, f, rowSlots);
   let delivered: Promise<unknown> = Promise.resolve();
