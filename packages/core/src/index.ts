@@ -7,6 +7,7 @@ export type { CanonicalRow, RowInput, Message, Role, SampleKind } from "./schema
 export { rowsToBatch, rowAt, batchToRows, isValid, readUtf8, readInt, readBool, readBinaryList, readUtf8List, readFloatList, readBoolList, readMessages, utf8Column } from "./rows.js";
 export { concatData } from "./arrow/concat.js";
 export { allocBatchBytes } from "./arrow/batch-bytes.js";
+export { builtWorkerScript } from "./files/worker-script.js";
 export { makeBatch, columnsOf, concatBatches, takeRows, nullData, emptyBatch, alignBatch, sameType, sameFields } from "./arrow/batches.js";
 export { collect, iterate, isSource, stateField, isInt, isAny } from "./source.js";
 export type { Source, JsonValue } from "./source.js";

@@ -1,4 +1,4 @@
-import { ImageError, MissingError, RemoteError, ValueError, isCotrainError, isNotFound } from "@cotrain/core";
+import { ImageError, MissingError, RemoteError, ValueError, isCotrainError, isNotFound, isRemote } from "@cotrain/core";
 import type { ErrorLocation } from "@cotrain/core";
 import { checkImageHeader, validateImage } from "@cotrain/vision";
 import type { ImageValidation } from "@cotrain/vision";
@@ -6,6 +6,7 @@ import { resolveImagePath } from "./image-path.js";
 import type { GuardedPath, ImageRootGuard } from "./image-root-guard.js";
 import type { Limit } from "@cotrain/core";
 import { readFilesContiguous } from "./read-files.js";
+import type { FileThread } from "./file-thread/file-thread.js";
 
 /** An image as a reader finds it: bytes stored inline (Parquet), or a path under the image root (LLaVA). */
 export interface ImageRef {
@@ -22,6 +23,8 @@ export interface ImageLoadContext {
   limit: Limit;
   /** Refuses files whose real path leaves the image root; null when symlinks out of it are allowed. */
   guard: ImageRootGuard | null;
+  /** The reader's file thread (which applies the same guard itself), or null: files are read here, asynchronously. */
+  files: FileThread | null;
 }
 
 /** One sample's images, and where the sample is (for errors). */
@@ -49,13 +52,7 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
       return { error };
     }
   });
-  // Files whose real path leaves the image root (a symlink pointing out) are refused before they are read.
-  const guarded: GuardedPath[] = ctx.guard ? await ctx.guard.inspect(paths) : paths.map(() => ({ outside: null }));
-  const outside = guarded.map((g) => g.outside);
-  const readable = paths.flatMap((path, i) => (outside[i] === null ? [{ path, size: guarded[i]?.size }] : []));
-  const read = await readFilesContiguous(readable.map((r) => r.path), ctx.limit, readable.map((r) => r.size));
-  let next = 0;
-  const files = paths.map((_, i) => (outside[i] === null ? read[next++] : null));
+  const { outside, files } = await readPaths(paths, ctx);
   return Promise.all(
     plans.map(async (plan, s): Promise<LoadedImages> => {
       if (!Array.isArray(plan)) return { ok: false, error: plan.error };
@@ -80,6 +77,25 @@ export async function loadBatchImages(requests: readonly ImageRequest[], ctx: Im
       }
     }),
   );
+}
+
+/**
+ * Each path's bytes (or Node's error), and the real path outside the image root it leads to (else null): through
+ * the file thread, or here. Either way a file that leads outside the root (a symlink pointing out) is refused
+ * before it is read.
+ */
+async function readPaths(paths: readonly string[], ctx: ImageLoadContext): Promise<{ outside: (string | null)[]; files: (Uint8Array | NodeJS.ErrnoException | null)[] }> {
+  if (ctx.files !== null && paths.length > 0 && !paths.some(isRemote)) {
+    const read = await ctx.files.read(paths);
+    const outside = read.map((r) => (r instanceof Uint8Array || r instanceof Error ? null : r.outside));
+    return { outside, files: read.map((r) => (r instanceof Uint8Array || r instanceof Error ? r : null)) };
+  }
+  const guarded: GuardedPath[] = ctx.guard ? await ctx.guard.inspect(paths) : paths.map(() => ({ outside: null }));
+  const outside = guarded.map((g) => g.outside);
+  const readable = paths.flatMap((path, i) => (outside[i] === null ? [{ path, size: guarded[i]?.size }] : []));
+  const read = await readFilesContiguous(readable.map((r) => r.path), ctx.limit, readable.map((r) => r.size));
+  let next = 0;
+  return { outside, files: paths.map((_, i) => (outside[i] === null ? (read[next++] as Uint8Array | NodeJS.ErrnoException) : null)) };
 }
 
 const labelOf = (ref: ImageRef): string => (ref.path === undefined ? "inline image" : `image ${JSON.stringify(ref.path)}`);

@@ -10,8 +10,15 @@ export interface GuardedPath {
   size?: number;
 }
 
+/** `real` when that real path lies outside the root's real path `root` (or is the root itself), else null. */
+export function outsideRealRoot(root: string, real: string | null): string | null {
+  if (real === null) return null;
+  const rel = relative(root, real);
+  return rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep) ? real : null;
+}
+
 /** Directories whose real path is remembered; past this many the memory starts over (one folder per image exists). */
-const REMEMBERED_DIRECTORIES = 4096;
+export const REMEMBERED_DIRECTORIES = 4096;
 
 /**
  * Keeps image reads inside the image root through symlinks too: resolveImagePath refuses `..` and absolute paths
@@ -39,11 +46,7 @@ export class ImageRootGuard {
     this.realRoot ??= realpath(this.root).catch(() => null);
     const root = await this.realRoot;
     if (root === null) return paths.map(() => ({ outside: null })); // no root: every read fails and names its file
-    const outsideRoot = (real: string | null): string | null => {
-      if (real === null) return null;
-      const rel = relative(root, real);
-      return rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep) ? real : null;
-    };
+    const outsideRoot = (real: string | null): string | null => outsideRealRoot(root, real);
     return Promise.all(
       paths.map(async (path): Promise<GuardedPath> => {
         const stats = await lstat(path).catch(() => null);

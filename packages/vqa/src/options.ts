@@ -31,8 +31,19 @@ export interface VqaReaderOptions {
    * linked a folder in yourself, e.g. `images/coco -> /datasets/coco`.
    */
   allowSymlinksOutsideRoot?: boolean;
-  /** Images read and decoded at once (default 16; decoding itself runs on sharp's thread pool). */
+  /**
+   * Images read and decoded at once (default 16; decoding itself runs on sharp's thread pool). With the file thread
+   * (`fileThread`, the default) it bounds full decodes only: that thread reads a batch's files one after another.
+   */
   concurrency?: number;
+  /**
+   * Read image files on a thread of the reader's own, with blocking calls, a batch's files per message (default
+   * true: on local disks it costs the reader's thread least). false: read them on the reader's thread
+   * asynchronously, `concurrency` at once, which suits storage whose every read waits long (a network file
+   * system), where the file thread's one read at a time would wait in turn. Image roots that are URLs are always
+   * read asynchronously.
+   */
+  fileThread?: boolean;
 }
 
 export interface ResolvedReaderOptions {
@@ -45,10 +56,16 @@ export interface ResolvedReaderOptions {
   imageRoot: string | null;
   allowSymlinksOutsideRoot: boolean;
   concurrency: number;
+  fileThread: boolean;
 }
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new TypeError(`${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -73,5 +90,6 @@ export function resolveReaderOptions(options: VqaReaderOptions, defaultSource: s
     imageRoot: options.imageRoot ?? null,
     allowSymlinksOutsideRoot: options.allowSymlinksOutsideRoot ?? false,
     concurrency: positiveInt("concurrency", options.concurrency ?? 16),
+    fileThread: booleanOption("fileThread", options.fileThread ?? true),
   };
 }

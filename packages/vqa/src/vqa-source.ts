@@ -1,8 +1,9 @@
 import type { RecordBatch } from "apache-arrow";
-import { RemoteError, isCotrainError, limiter, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
+import { RemoteError, isCotrainError, isRemote, limiter, rowsToBatch, shuffle, stateField, isAny } from "@cotrain/core";
 import type { ErrorLocation, JsonValue, RowInput, Source } from "@cotrain/core";
 import { loadBatchImages } from "./image-load.js";
 import { ImageRootGuard } from "./image-root-guard.js";
+import { FileThread, stopWhenCollected } from "./file-thread/file-thread.js";
 import type { ImageLoadContext, LoadedImages } from "./image-load.js";
 import type { ResolvedReaderOptions } from "./options.js";
 import type { ParsedSample, RawRecord, RecordCursor } from "./record-cursor.js";
@@ -48,7 +49,8 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
   const { batchSize, shard, onError, source: sourceName } = options;
   const skips = new SkipCounter();
   const guard = options.imageRoot !== null && !options.allowSymlinksOutsideRoot ? new ImageRootGuard(options.imageRoot) : null;
-  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: limiter(options.concurrency), guard };
+  const files = options.fileThread && options.imageRoot !== null && !isRemote(options.imageRoot) ? new FileThread(guard === null ? null : options.imageRoot) : null;
+  const ctx: ImageLoadContext = { imageRoot: options.imageRoot, validate: options.validateImages, limit: limiter(options.concurrency), guard, files };
   let queue: Chunk[] = [];
   // Image loads started and not yet settled, including those of a dropped read-ahead, so close() can wait for them.
   const inflight = new Set<Promise<unknown>>();
@@ -113,7 +115,9 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
         if (chunk.failure !== null) throw chunk.failure.error;
         if (chunk.records.length < batchSize) break; // the end of the data
       }
-      return rows.length === 0 ? null : rowsToBatch(rows);
+      if (rows.length > 0) return rowsToBatch(rows);
+      await files?.stop(); // the end of the data: no thread is left waiting (reset() and a new epoch start another)
+      return null;
     },
     state(): JsonValue {
       const chunk = queue.find((c) => c.next < c.records.length);
@@ -140,12 +144,13 @@ export function makeVqaSource<T>(cursor: RecordCursor<T>, parse: (record: RawRec
     async close() {
       queue = [];
       await Promise.all([...inflight]); // no image read outlives close()
+      await files?.stop();
       await cursor.close();
     },
   };
-  if (options.shuffle === null) return reader;
   // Core's block shuffle: its state holds this reader's state at the block start, so a restore re-reads at most
   // one block of `bufferSize` rows (its images included), and the skip counts come back with it.
-  const shuffled = shuffle(reader, { ...options.shuffle, batchSize });
-  return { ...shuffled, skipped: () => skips.snapshot() };
+  const source = options.shuffle === null ? reader : { ...shuffle(reader, { ...options.shuffle, batchSize }), skipped: () => skips.snapshot() };
+  if (files !== null) stopWhenCollected(source, files);
+  return source;
 }

@@ -30,22 +30,22 @@ function setup(paths: string[]) {
 
 const rowsOf = async (json: string, options: Parameters<typeof openLlava>[1]) => (await collect(openLlava(json, options))).flatMap(batchToRows);
 
-describe("image paths stay inside the image root", () => {
+describe.each([true, false])("image paths stay inside the image root (fileThread %s)", (fileThread) => {
   it.each(["../elsewhere/secret.png", "coco/../../elsewhere/secret.png", "/etc/hostname"])("refuses %s as written (VQA_IMAGE_OUTSIDE_ROOT)", async (path) => {
     const { json, root } = setup([path]);
-    const err = await errorOf(() => rowsOf(json, { imageRoot: root }));
+    const err = await errorOf(() => rowsOf(json, { imageRoot: root, fileThread }));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ code: "VQA_IMAGE_OUTSIDE_ROOT", file: json, row: 0, id: "q0", field: "image" });
   });
 
   it.each(["coco/link-out.png", "vg/b.png"])("refuses %s, a symlink (to a file, through a folder) leading out of the root", async (path) => {
     const { json, root } = setup(["coco/a.png", path]);
-    const err = await errorOf(() => rowsOf(json, { imageRoot: root }));
+    const err = await errorOf(() => rowsOf(json, { imageRoot: root, fileThread }));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ code: "VQA_IMAGE_OUTSIDE_ROOT", file: json, row: 1, id: "q1", field: "image" });
     expect((err as Error).message).toContain("symlink");
     // Under "skip" the entry is left out and counted; the secret never reaches a row.
-    const reader = openLlava(json, { imageRoot: root, onError: "skip" });
+    const reader = openLlava(json, { imageRoot: root, fileThread, onError: "skip" });
     const rows = (await collect(reader)).flatMap(batchToRows);
     expect(rows.map((r) => r.sample_id)).toEqual(["q0"]);
     expect(reader.skipped()).toEqual({ VQA_IMAGE_OUTSIDE_ROOT: 1 });
@@ -56,7 +56,7 @@ describe("image paths stay inside the image root", () => {
     const linkedRoot = join(dir, "root-link");
     symlinkSync(root, linkedRoot);
     for (const imageRoot of [root, linkedRoot]) {
-      const rows = await rowsOf(json, { imageRoot });
+      const rows = await rowsOf(json, { imageRoot, fileThread });
       expect(rows.map((r) => Buffer.compare(r.images[0]!, inside))).toEqual([0, 0]);
     }
   });
@@ -68,7 +68,7 @@ describe("image paths stay inside the image root", () => {
     const json = join(dir, "more.json");
     const entries = ["alias/a.png", "up/images/coco/a.png", "alias/link-in.png", "up/elsewhere/vg/b.png"];
     writeFileSync(json, JSON.stringify(entries.map((image, i) => ({ id: `q${i}`, image, conversations: [{ from: "human", value: "<image>\nq" }, { from: "gpt", value: "a" }] }))));
-    const reader = openLlava(json, { imageRoot: root, onError: "skip" });
+    const reader = openLlava(json, { imageRoot: root, fileThread, onError: "skip" });
     const rows = (await collect(reader)).flatMap(batchToRows);
     expect(rows.map((r) => r.sample_id)).toEqual(["q0", "q1", "q2"]);
     expect(rows.map((r) => Buffer.compare(r.images[0]!, inside))).toEqual([0, 0, 0]);
@@ -77,7 +77,7 @@ describe("image paths stay inside the image root", () => {
 
   it("follows links out of the root only when told to (allowSymlinksOutsideRoot: a folder the owner linked in)", async () => {
     const { root, json } = setup(["vg/b.png", "coco/link-out.png"]);
-    const rows = await rowsOf(json, { imageRoot: root, allowSymlinksOutsideRoot: true });
+    const rows = await rowsOf(json, { imageRoot: root, fileThread, allowSymlinksOutsideRoot: true });
     expect(rows.map((r) => Buffer.compare(r.images[0]!, secret))).toEqual([0, 0]);
   });
 });

@@ -96,8 +96,11 @@ async function sharpLimit(json, imageRoot, inFlight, limit) {
   return { samples: entries.length, images: paths.length, seconds, samples_per_s: entries.length / seconds, cpu_ms_per_sample: (cpu.user + cpu.system) / 1000 / entries.length, in_flight: inFlight, peak_rss_mib: peakRssMiB() };
 }
 
+/** The reader's options; FILE_THREAD=0 reads the files asynchronously on the reader's thread (fileThread false). */
+const llavaOptions = () => ({ batchSize: BATCH, ...(process.env.FILE_THREAD === "0" ? { fileThread: false } : {}) });
+
 async function readerAlone(json, imageRoot, limit) {
-  const source = openLlava(json, { imageRoot, batchSize: BATCH });
+  const source = openLlava(json, { imageRoot, ...llavaOptions() });
   let samples = 0;
   const start = performance.now();
   for (let b = await source.next(); b !== null && samples < limit; b = await source.next()) samples += b.numRows;
@@ -153,7 +156,7 @@ async function perImage(json, imageRoot, n) {
 }
 
 let result;
-if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], batchSize: BATCH }), args[2], Number(args[3]));
+if (mode === "online") result = await collateAll(openLlava(args[0], { imageRoot: args[1], ...llavaOptions() }), args[2], Number(args[3]));
 else if (mode === "shards") result = await collateAll(rebatch(openShards(args[0]), BATCH), args[1], Number(args[2]));
 else if (mode === "sharp") result = await sharpLimit(args[0], args[1], Number(args[2]), Number(args[3]));
 else if (mode === "reader") result = await readerAlone(args[0], args[1], Number(args[2]));

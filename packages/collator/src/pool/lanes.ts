@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RecordBatch } from "apache-arrow";
+import { builtWorkerScript } from "@cotrain/core";
 import type { DecodePlan } from "@cotrain/vision";
 import type { Batch } from "../batch.js";
 import type { CollateCore } from "../collate-core.js";
@@ -64,7 +63,7 @@ export class WorkerLane implements Lane {
     decode: DecodePlan,
     private readonly rowSlots: SharedSlots,
   ) {
-    this.worker = new Worker(workerFile(), { workerData: { options, decode } });
+    this.worker = new Worker(builtWorkerScript(import.meta.url, "./worker.js"), { workerData: { options, decode } });
     this.worker.unref(); // an idle pool never keeps the process alive; a lane with jobs holds it (see run)
     this.worker.on("message", (message: ResultMessage) => this.settle(message));
     this.worker.on("error", (error) => this.fail(error));
@@ -152,16 +151,4 @@ export class WorkerLane implements Lane {
     await this.worker.terminate();
     for (const waiter of held) if (waiter.rows !== undefined) this.rowSlots.give(waiter.rows);
   }
-}
-
-/**
- * The built worker script. Under the test runner this module runs from its TypeScript source, where there is no
- * worker.js beside it: the worker then runs the built copy in dist/ (`npm test` builds first).
- */
-function workerFile(): URL {
-  const here = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL(here.href.replace(/\/src\/pool\/worker\.js$/, "/dist/pool/worker.js"));
-  if (!existsSync(fileURLToPath(built))) throw new Error(`the collator worker script is missing (${fileURLToPath(built)}): build @cotrain/collator first (npm run build)`);
-  return built;
 }
