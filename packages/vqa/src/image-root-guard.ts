@@ -1,6 +1,7 @@
 import { lstat, realpath } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { isRemote } from "@cotrain/core";
+import { REMEMBERED_DIRECTORIES, outsideRealRoot } from "./root-check.js";
 
 /** What the guard found for one path. */
 export interface GuardedPath {
@@ -10,15 +11,6 @@ export interface GuardedPath {
   size?: number;
 }
 
-/** `real` when that real path lies outside the root's real path `root` (or is the root itself), else null. */
-export function outsideRealRoot(root: string, real: string | null): string | null {
-  if (real === null) return null;
-  const rel = relative(root, real);
-  return rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep) ? real : null;
-}
-
-/** Directories whose real path is remembered; past this many the memory starts over (one folder per image exists). */
-export const REMEMBERED_DIRECTORIES = 4096;
 
 /**
  * Keeps image reads inside the image root through symlinks too: resolveImagePath refuses `..` and absolute paths

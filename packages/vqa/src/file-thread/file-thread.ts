@@ -24,8 +24,9 @@ export type ThreadFile = Uint8Array | NodeJS.ErrnoException | { outside: string 
  * with its next request.
  *
  * Why the copy: a buffer made by the file thread and transferred counted against the reader's V8 heap as external
- * memory and set off a full collection every few batches; a new SharedArrayBuffer per batch, adopted as it is, set
- * off none, so nothing reclaimed those buffers in time (peak RSS 953 MiB). Measurements in the README.
+ * memory and set off a full collection every few batches, and so did one the reader made, moved to the thread and
+ * back; a new SharedArrayBuffer per batch, adopted as it is, set off none, so nothing reclaimed those buffers in
+ * time (peak RSS 953 MiB). Measurements in the README.
  *
  * Started on the first read; it does not keep the process alive while idle. The reader stops it at the end of its
  * data and on close(), and a reader dropped without close() stops it when collected (`stopWhenCollected`).

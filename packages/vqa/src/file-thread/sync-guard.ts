@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { REMEMBERED_DIRECTORIES, outsideRealRoot } from "../image-root-guard.js";
+import { REMEMBERED_DIRECTORIES, outsideRealRoot } from "../root-check.js";
 import type { GuardedPath } from "../image-root-guard.js";
 
 /**
