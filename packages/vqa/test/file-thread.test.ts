@@ -55,16 +55,14 @@ describe("the file thread", () => {
     writeFileSync(join(dir, "b.bin"), Buffer.from("abcdef"));
     // A guard that reports stale sizes: a.bin as 14 bytes (it shrank to 10), b.bin as 4 (it grew to 6).
     const stale = { inspect: (path: string) => ({ outside: null, size: path.endsWith("a.bin") ? 14 : 4 }) } as unknown as SyncImageRootGuard;
-    let asked = -1;
-    const { total, outcomes } = readFilesSync([join(dir, "a.bin"), join(dir, "b.bin")], stale, (size) => {
-      asked = size;
-      return new ArrayBuffer(size);
-    });
-    expect(asked).toBe(18);
+    let buffer = new ArrayBuffer(0);
+    const { total, outcomes } = readFilesSync([join(dir, "a.bin"), join(dir, "b.bin")], stale, (size) => (buffer = new ArrayBuffer(size)));
+    expect(buffer.byteLength).toBe(18);
     expect(total).toBe(18);
     const [a, b] = outcomes;
     expect(a && "own" in a ? Buffer.from(a.own).toString() : a).toBe("0123456789");
     expect(b).toEqual({ offset: 14, length: 4 });
+    expect(Buffer.from(buffer, 14, 4).toString()).toBe("abcd");
   });
 
   it("starts on a read, fails a read in flight when stopped, starts again, and leaves no descriptor once stopped", async () => {
@@ -79,7 +77,8 @@ describe("the file thread", () => {
     const inFlight = files.read([join(root, "sub", "1.png")]).then(() => "read", (error: Error) => error.message);
     await files.stop();
     expect(await inFlight).toMatch(/stopped with this read unfinished/);
-    if (before !== null) expect(openFdCount()).toBe(before);
+    // At most as many as before: the thread's own are gone (another test's may have closed meanwhile).
+    if (before !== null) expect(openFdCount()).toBeLessThanOrEqual(before);
     const again = await files.read([join(root, "sub", "2.png")]);
     expect(Buffer.compare(again[0] as Uint8Array, images[2] as Uint8Array)).toBe(0);
     await files.stop();

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 /**
  * The built script `relative` (e.g. "./pool/worker.js") of the module at `moduleUrl`, for `new Worker`. Under the
  * test runner a package's modules run from their TypeScript sources, where no .js lies beside them: the worker
- * then runs the built copy in the package's dist/ (`npm test` builds first). Throws, naming the package to build,
- * when neither exists.
+ * then runs the built copy in the package's dist/ (`npm test` builds first). Throws, naming both paths and saying
+ * to build, when neither exists.
  */
 export function builtWorkerScript(moduleUrl: string, relative: string): URL {
   const here = new URL(relative, moduleUrl);

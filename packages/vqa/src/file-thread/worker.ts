@@ -17,9 +17,9 @@ port.on("message", (request: FileRequest) => {
   let slot = -1;
   try {
     const { total, outcomes } = readFilesSync(request.paths, guard, (size) => {
-      slot = free.pop() ?? slots.push(new SharedArrayBuffer(0)) - 1;
+      slot = free.pop() ?? slots.length;
       // A slot grows to the largest batch it has held, with room to spare so that it rarely grows again.
-      if ((slots[slot] as SharedArrayBuffer).byteLength < size) slots[slot] = new SharedArrayBuffer(Math.ceil(size * 1.25));
+      if ((slots[slot]?.byteLength ?? -1) < size) slots[slot] = new SharedArrayBuffer(Math.ceil(size * 1.25));
       return slots[slot] as SharedArrayBuffer;
     });
     port.postMessage({ id: request.id, slot, buffer: slots[slot] as SharedArrayBuffer, total, outcomes } satisfies FileReply);
