@@ -78,8 +78,6 @@ export function bindLibvips(koffi: KoffiLike, path: string): LibvipsDirect {
   const jpegload = lib.func("int vips_jpegload_buffer(const uint8_t *buf, size_t len, _Out_ void **out, ...)");
   const extract = lib.func("int vips_extract_area(void *in, _Out_ void **out, int left, int top, int width, int height, ...)");
   const writeToMemory = lib.func("void *vips_image_write_to_memory(void *in, _Out_ size_t *size)");
-  const regionNew = lib.func("void *vips_region_new(void *im)");
-  const regionFetch = lib.func("void *vips_region_fetch(void *region, int left, int top, int width, int height, _Out_ size_t *len)");
   const width = lib.func("int vips_image_get_width(void *im)");
   const height = lib.func("int vips_image_get_height(void *im)");
   const bands = lib.func("int vips_image_get_bands(void *im)");
@@ -139,7 +137,8 @@ export function bindLibvips(koffi: KoffiLike, path: string): LibvipsDirect {
 
   // Each step owns the image it made; the caller releases them all whatever happens. On the main thread the two
   // costly steps, planning the resize (0.4–0.7 ms per image, measured) and the decode, go to libuv's pool, as
-  // sharp's calls do; loading the header and cropping stay in place. A worker thread makes every call in place.
+  // sharp's calls do; loading the header and cropping stay in place. A worker thread plans the resize in place too;
+  // the decode goes to the pool from either (see below).
   async function pipeline(call: Call, bytes: Uint8Array, plan: DirectPlan, owned: unknown[]): Promise<Uint8Array | null> {
     const shrink = loadShrink(bytes, plan);
     if (shrink === null) return null;
@@ -177,20 +176,13 @@ export function bindLibvips(koffi: KoffiLike, path: string): LibvipsDirect {
       image = out[0];
       owned.push(image);
     }
-    // The decode and resize happen here. On a worker thread they run right on it, as a region computed in place:
-    // vips_image_write_to_memory's libvips thread pool hands every strip between threads (a futex wake and a
-    // context switch each time: 18% of the CPU of a 640×480 decode, profiled). On the main thread they go to
-    // libuv's pool, where that same in-place region cost 0.5 ms more per image than the write (measured, scratch
-    // A/B: 3.8 against 3.5 ms), so the write stays there.
+    // The decode and resize happen here, on libuv's pool from any thread. A worker thread once computed them in
+    // place, as a region (vips_region_fetch), which saved the hand-offs between threads (about 5% of the collator
+    // pool's rate with shrinkOnLoad), but libvips then allocated its buffers in that thread's malloc arena, among
+    // V8's: the pool's RSS kept growing, linearly through a 20k epoch (365 → 635 MiB, 2 workers), against a
+    // flat 430–450 MiB this way (vision README).
     const size = [0];
-    let pointer: unknown;
-    if (call === inPlace) {
-      const region = regionNew(image);
-      owned.push(region);
-      pointer = regionFetch(region, 0, 0, plan.width, plan.height, size);
-    } else {
-      pointer = await call(writeToMemory, image, size);
-    }
+    const pointer = await onPool(writeToMemory, image, size);
     if (pointer === null || size[0] !== plan.width * plan.height * 3) {
       if (pointer !== null) free(pointer);
       return null;

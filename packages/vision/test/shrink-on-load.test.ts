@@ -104,7 +104,7 @@ describe.runIf(linux)("the direct libvips path", () => {
     await check(100, 37, "fill", "lanczos3");
   });
 
-  it("gives sharp's pixels in a worker thread too, where it computes them in place", async () => {
+  it("gives sharp's pixels in a worker thread too (resize planned in place, decode on libuv's pool)", async () => {
     const entry = pathToFileURL(fileURLToPath(new URL("../dist/index.js", import.meta.url))).href;
     const bytes = await jpeg640(7);
     const cases = [[224, 224, "cover", "linear"], [224, 224, "fill", "lanczos3"], [142, 106, "cover", "linear"], [100, 37, "fill", "cubic"], [700, 500, "fill", "linear"]] as const;
